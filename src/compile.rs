@@ -1,0 +1,1223 @@
+//! Compiling a spec: parse the YAML, validate everything that can be checked before a webhook
+//! arrives, and build the structures `handle` runs on (compiled JSONPaths, templates, the
+//! projection tree). All problems of a file are collected and located.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json_path::JsonPath;
+
+use crate::error::SpecError;
+use crate::model::*;
+use crate::project::{plain_prefix, Node, Seg};
+use crate::types::{
+    Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
+    WebhookEventType,
+};
+use crate::yamlpos::Positions;
+
+/// A compiled connector, ready to handle webhooks. Immutable and `Send + Sync`.
+pub struct Connector {
+    pub name: String,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    /// Declared secrets: name → description.
+    pub secrets: BTreeMap<String, String>,
+    pub(crate) body: BodySpec,
+    pub(crate) projection: Node,
+    pub(crate) items: Option<JsonPath>,
+    pub(crate) signature: Option<Signature>,
+    pub(crate) fields: Vec<(String, Value)>,
+    pub(crate) events: Events,
+    pub(crate) payment: Option<PaymentC>,
+    pub(crate) refund: Option<RefundC>,
+    pub(crate) dispute: Option<DisputeC>,
+    pub(crate) idempotency: Option<Text>,
+    pub(crate) ack: Acknowledgement,
+    pub(crate) sign: Option<SignRecipe>,
+    pub(crate) env: minijinja::Environment<'static>,
+}
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connector")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Signature {
+    pub required: bool,
+    pub schemes: Vec<Scheme>,
+    pub timestamp: Option<Timestamp>,
+    pub checks: Vec<Check>,
+}
+
+pub(crate) struct Scheme {
+    pub name: String,
+    pub scope: Scope,
+    pub algorithm: Algorithm,
+    pub key: KeySpec,
+    pub signing_key: KeySpec,
+    pub sig_from: Source,
+    pub format: SigFormat,
+    pub encoding: SigEncoding,
+    pub message: Vec<Source>,
+    pub join: String,
+}
+
+pub(crate) struct Timestamp {
+    pub from: Source,
+    pub unit: TimeUnit,
+    pub past: Option<u64>,
+    pub future: Option<u64>,
+}
+
+pub(crate) struct Check {
+    pub value: Source,
+    pub one_of: Vec<String>,
+    pub https_host: Vec<String>,
+    pub error: CheckError,
+}
+
+/// A compiled value source.
+pub(crate) struct Source {
+    pub kind: SourceKind,
+    pub default: Option<String>,
+    pub transforms: Vec<Transform>,
+}
+
+pub(crate) enum SourceKind {
+    Header(Vec<String>),
+    Param(String),
+    Query(String),
+    FormField(String),
+    Field(JsonPath),
+    Literal(String),
+    Secret(String),
+    Body,
+    Url(UrlPart),
+}
+
+/// A compiled output value.
+pub(crate) struct Value {
+    pub paths: Vec<JsonPath>,
+    pub from: Option<Source>,
+    pub field: Option<usize>,
+    pub template: Option<Text>,
+    pub map: Option<HashMap<String, String>>,
+    pub default: Option<String>,
+    pub convert: Option<Convert>,
+}
+
+/// A text template: plain `{{ name }}` substitutions run without the template engine.
+pub(crate) enum Text {
+    Simple(Vec<TextSeg>),
+    Jinja(String),
+}
+
+pub(crate) enum TextSeg {
+    Lit(String),
+    Var(String),
+}
+
+pub(crate) struct Events {
+    pub event_type: Value,
+    pub id: Option<Value>,
+    pub rules: Vec<Rule>,
+    pub map: HashMap<String, WebhookEventType>,
+}
+
+pub(crate) struct Rule {
+    pub types: Option<HashSet<String>>,
+    /// Name of the compiled `{% if %}` template.
+    pub when: Option<String>,
+    pub event: WebhookEventType,
+    pub status: Option<String>,
+}
+
+pub(crate) struct Money {
+    pub value: Value,
+    pub currency: Value,
+    pub unit: AmountUnit,
+}
+
+pub(crate) struct PaymentC {
+    pub connector_transaction_id: Option<Value>,
+    pub merchant_transaction_id: Option<Value>,
+    pub status: Option<Value>,
+    pub amount: Option<Money>,
+    pub captured_amount: Option<Value>,
+    pub error_code: Option<Value>,
+    pub error_message: Option<Value>,
+    pub payment_method_type: Option<Value>,
+    pub network_transaction_id: Option<Value>,
+    pub connector_customer_id: Option<Value>,
+    pub created_at: Option<Value>,
+}
+
+pub(crate) struct RefundC {
+    pub connector_refund_id: Option<Value>,
+    pub merchant_refund_id: Option<Value>,
+    pub connector_transaction_id: Option<Value>,
+    pub status: Option<Value>,
+    pub refund_amount: Option<Money>,
+    pub refund_reason: Option<Value>,
+    pub error_code: Option<Value>,
+    pub error_message: Option<Value>,
+    pub created_at: Option<Value>,
+}
+
+pub(crate) struct DisputeC {
+    pub connector_dispute_id: Option<Value>,
+    pub connector_transaction_id: Option<Value>,
+    pub dispute_status: Option<Value>,
+    pub dispute_stage: Option<Value>,
+    pub dispute_amount: Option<Money>,
+    pub dispute_reason: Option<Value>,
+    pub dispute_message: Option<Value>,
+    pub connector_status_code: Option<Value>,
+    pub dispute_date: Option<Value>,
+    pub due_date: Option<Value>,
+    pub created_at: Option<Value>,
+}
+
+/// Variables every template may use besides the declared fields.
+pub(crate) const TEMPLATE_BUILTINS: &[&str] = &[
+    "connector",
+    "event_type",
+    "event_id",
+    "item_index",
+    "signed_sha256",
+    "merchant_event_id",
+];
+
+/// Variables of `sign` templates.
+const SIGN_VARS: &[&str] = &[
+    "now",
+    "now_rfc3339",
+    "body_sha256",
+    "params",
+    "signature",
+    "scheme",
+];
+
+/// Parses and compiles one spec file. `file` is the name used in errors; `stem` the file name
+/// without extension, which must equal the connector name (None skips that check).
+pub fn compile_spec(
+    file: &str,
+    stem: Option<&str>,
+    text: &str,
+) -> Result<Connector, Vec<SpecError>> {
+    let positions = Positions::index(text);
+    let locate = |key: &str, message: String| {
+        let (line, column) = positions.locate(key);
+        SpecError {
+            file: file.to_string(),
+            line,
+            column,
+            key: key.to_string(),
+            message,
+        }
+    };
+    let mut errors: Vec<SpecError> = positions
+        .duplicates
+        .iter()
+        .map(|(key, line, column)| SpecError {
+            file: file.to_string(),
+            line: *line,
+            column: *column,
+            key: key.clone(),
+            message: "duplicate key".into(),
+        })
+        .collect();
+
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    let spec: ConnectorSpec = match serde_path_to_error::deserialize(de) {
+        Ok(s) => s,
+        Err(e) => {
+            let key = e.path().to_string();
+            let key = if key == "." { String::new() } else { key };
+            let inner = e.into_inner();
+            let (line, column) = match inner.location() {
+                Some(l) => (l.line(), l.column()),
+                None => positions.locate(&key),
+            };
+            let message = strip_location(&inner.to_string());
+            // Duplicate keys make serde fail too; report them once, with their own positions.
+            if !(message.contains("duplicate") && !errors.is_empty()) {
+                errors.push(SpecError {
+                    file: file.to_string(),
+                    line,
+                    column,
+                    key,
+                    message,
+                });
+            }
+            return Err(errors);
+        }
+    };
+
+    let mut c = Compiler {
+        errors: Vec::new(),
+        env: minijinja::Environment::new(),
+        fields: Vec::new(),
+        secrets: spec.secrets.0.keys().cloned().collect(),
+        paths: Vec::new(),
+        item_paths: Vec::new(),
+    };
+    let connector = c.connector(&spec, stem);
+    errors.extend(c.errors.into_iter().map(|(k, m)| locate(&k, m)));
+    if errors.is_empty() {
+        Ok(connector.expect("a connector is built when there are no errors"))
+    } else {
+        Err(errors)
+    }
+}
+
+/// serde_yaml_ng appends " at line L column C" to messages; the location is reported apart.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+struct Compiler {
+    errors: Vec<(String, String)>,
+    env: minijinja::Environment<'static>,
+    /// Declared field names, in order.
+    fields: Vec<String>,
+    secrets: HashSet<String>,
+    /// JSONPaths evaluated against the document root (the items path).
+    paths: Vec<String>,
+    /// JSONPaths evaluated against each item.
+    item_paths: Vec<String>,
+}
+
+impl Compiler {
+    fn err(&mut self, key: &str, msg: impl Into<String>) {
+        self.errors.push((key.to_string(), msg.into()));
+    }
+
+    fn connector(&mut self, spec: &ConnectorSpec, stem: Option<&str>) -> Option<Connector> {
+        let name = &spec.connector;
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            self.err("connector", "use lowercase letters, digits and `-`");
+        }
+        if let Some(stem) = stem {
+            if stem != name {
+                self.err(
+                    "connector",
+                    format!("the connector `{name}` must be in a file named `{name}.yaml`, not `{stem}`"),
+                );
+            }
+        }
+        if spec.body.max_bytes == 0 {
+            self.err("body.max_bytes", "must be at least 1");
+        }
+        if let Some(doc) = &spec.body.document {
+            if spec.body.format != BodyFormat::Form {
+                self.err(
+                    "body.document",
+                    "a document from a form field needs `format: form`",
+                );
+            }
+            if doc.decode.is_empty() {
+                self.err("body.document.decode", "give at least one decoding step");
+            }
+        }
+        // Declared fields come first so that everything else can refer to them.
+        self.fields = spec.fields.0.keys().cloned().collect();
+        for f in self.fields.clone() {
+            if TEMPLATE_BUILTINS.contains(&f.as_str()) {
+                self.err(
+                    &format!("fields.{f}"),
+                    "this name is reserved for a built-in variable",
+                );
+            }
+        }
+        let fields: Vec<(String, Value)> = spec
+            .fields
+            .0
+            .iter()
+            .map(|(n, v)| {
+                let key = format!("fields.{n}");
+                (n.clone(), self.value(&key, v, None, false))
+            })
+            .collect();
+
+        let items = spec.items.as_ref().and_then(|it| {
+            self.paths.push(it.path.clone());
+            self.jsonpath("items.path", &it.path)
+        });
+
+        let signature = match (&spec.signature, spec.unsigned) {
+            (Some(_), true) => {
+                self.err(
+                    "unsigned",
+                    "give either `signature` or `unsigned: true`, not both",
+                );
+                None
+            }
+            (None, false) => {
+                self.err(
+                    "signature",
+                    "a connector needs a `signature` section, or `unsigned: true` if the processor does not sign",
+                );
+                None
+            }
+            (Some(s), false) => self.signature(s),
+            (None, true) => None,
+        };
+
+        let events = self.events(spec);
+        let payment = spec.payment.as_ref().map(|p| self.payment(p));
+        let refund = spec.refund.as_ref().map(|r| self.refund(r));
+        let dispute = spec.dispute.as_ref().map(|d| self.dispute(d));
+        self.check_resources(spec, &events);
+
+        let idempotency = spec
+            .idempotency_key
+            .as_ref()
+            .map(|t| self.text("idempotency_key", t, &[]));
+        if let Some(recipe) = &spec.sign {
+            self.sign_recipe(recipe, spec);
+        }
+        for name in spec.secrets.0.keys() {
+            if name.is_empty() {
+                self.err("secrets", "a secret needs a name");
+            }
+        }
+
+        let projection = self.projection();
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some(Connector {
+            name: name.clone(),
+            version: spec.version.clone(),
+            description: spec.description.clone(),
+            secrets: spec
+                .secrets
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.description.clone()))
+                .collect(),
+            body: spec.body.clone(),
+            projection,
+            items: items.map(|p| p.0),
+            signature,
+            fields,
+            events,
+            payment,
+            refund,
+            dispute,
+            idempotency,
+            ack: Acknowledgement {
+                status: spec.acknowledgement.status,
+                content_type: spec.acknowledgement.content_type.clone(),
+                body: spec.acknowledgement.body.clone(),
+            },
+            sign: spec.sign.clone(),
+            env: std::mem::take(&mut self.env),
+        })
+    }
+
+    /// The projection tree: items path from the root, item paths below each item.
+    fn projection(&self) -> Node {
+        let mut root = Node::Skip;
+        let (item_prefix, item_plain) = match self.paths.first() {
+            Some(p) => plain_prefix(p),
+            None => (Vec::new(), true),
+        };
+        for p in &self.paths {
+            root.insert(&plain_prefix(p).0);
+        }
+        for p in &self.item_paths {
+            let (segs, _) = plain_prefix(p);
+            let mut full: Vec<Seg> = item_prefix.clone();
+            if item_plain {
+                full.extend(segs);
+            }
+            root.insert(&full);
+        }
+        root
+    }
+
+    fn jsonpath(&mut self, key: &str, path: &str) -> Option<(JsonPath,)> {
+        match JsonPath::parse(path) {
+            Ok(p) => Some((p,)),
+            Err(e) => {
+                self.err(key, format!("invalid JSONPath `{path}`: {e}"));
+                None
+            }
+        }
+    }
+
+    fn item_path(&mut self, key: &str, path: &str) -> Option<JsonPath> {
+        self.item_paths.push(path.to_string());
+        self.jsonpath(key, path).map(|p| p.0)
+    }
+
+    fn secret_ref(&mut self, key: &str, name: &str) {
+        if !self.secrets.contains(name) {
+            self.err(
+                key,
+                format!("secret `{name}` is not declared under `secrets`"),
+            );
+        }
+    }
+
+    /// Compiles a source. `request_level` forbids `field` (no item exists yet).
+    fn source(&mut self, key: &str, s: &SourceSpec, request_level: bool) -> Source {
+        let mut kinds = Vec::new();
+        if let Some(h) = &s.header {
+            let names = h.to_vec();
+            if names.is_empty() || names.iter().any(|n| n.is_empty()) {
+                self.err(key, "header names cannot be empty");
+            }
+            kinds.push(SourceKind::Header(names));
+        }
+        if let Some(p) = &s.param {
+            kinds.push(SourceKind::Param(p.clone()));
+        }
+        if let Some(q) = &s.query {
+            kinds.push(SourceKind::Query(q.clone()));
+        }
+        if let Some(f) = &s.form_field {
+            kinds.push(SourceKind::FormField(f.clone()));
+        }
+        if let Some(f) = &s.field {
+            if request_level {
+                self.err(
+                    &format!("{key}.field"),
+                    "a request-level value cannot read a field of the document; use `scope: item` for signatures inside the body",
+                );
+            }
+            if let Some(p) = self.item_path(&format!("{key}.field"), f) {
+                kinds.push(SourceKind::Field(p));
+            } else {
+                kinds.push(SourceKind::Literal(String::new()));
+            }
+        }
+        if let Some(l) = &s.literal {
+            kinds.push(SourceKind::Literal(l.clone()));
+        }
+        if let Some(sec) = &s.secret {
+            self.secret_ref(&format!("{key}.secret"), sec);
+            kinds.push(SourceKind::Secret(sec.clone()));
+        }
+        if let Some(b) = s.body {
+            if !b {
+                self.err(&format!("{key}.body"), "write `body: true` or leave it out");
+            }
+            kinds.push(SourceKind::Body);
+        }
+        if let Some(u) = s.url {
+            kinds.push(SourceKind::Url(u));
+        }
+        if kinds.len() != 1 {
+            self.err(
+                key,
+                format!(
+                    "give exactly one of header, param, query, form_field, field, literal, secret, body, url (found {})",
+                    kinds.len()
+                ),
+            );
+        }
+        Source {
+            kind: kinds.pop().unwrap_or(SourceKind::Literal(String::new())),
+            default: s.default.clone(),
+            transforms: s.transform.clone(),
+        }
+    }
+
+    fn signature(&mut self, s: &SignatureSpec) -> Option<Signature> {
+        if s.schemes.is_empty() {
+            self.err("signature.schemes", "give at least one scheme");
+        }
+        let scopes: HashSet<Scope> = s.schemes.iter().map(|x| x.scope).collect();
+        if scopes.len() > 1 {
+            self.err("signature.schemes", "all schemes must have the same scope");
+        }
+        let schemes: Vec<Scheme> = s
+            .schemes
+            .iter()
+            .enumerate()
+            .map(|(i, sc)| self.scheme(&format!("signature.schemes[{i}]"), sc))
+            .collect();
+        let has_params = s
+            .schemes
+            .iter()
+            .any(|x| matches!(x.signature.format, SigFormat::Params { .. }));
+        let timestamp = s.timestamp.as_ref().map(|t| {
+            let from = self.source("signature.timestamp.from", &t.from, true);
+            if matches!(from.kind, SourceKind::Param(_)) && !has_params {
+                self.err(
+                    "signature.timestamp.from.param",
+                    "`param` needs a scheme whose signature format is `params`",
+                );
+            }
+            Timestamp {
+                from,
+                unit: t.unit,
+                past: t.past_seconds,
+                future: t.future_seconds,
+            }
+        });
+        let checks = s
+            .checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let key = format!("signature.checks[{i}]");
+                if c.one_of.is_empty() && c.https_host.is_empty() {
+                    self.err(&key, "a check needs `one_of` or `https_host`");
+                }
+                Check {
+                    value: self.source(&format!("{key}.value"), &c.value, true),
+                    one_of: c.one_of.clone(),
+                    https_host: c
+                        .https_host
+                        .iter()
+                        .map(|h| h.to_ascii_lowercase())
+                        .collect(),
+                    error: c.error.unwrap_or(CheckError::InvalidSignature),
+                }
+            })
+            .collect();
+        Some(Signature {
+            required: s.required,
+            schemes,
+            timestamp,
+            checks,
+        })
+    }
+
+    fn key_spec(&mut self, key: &str, k: &KeySpec, alg: Algorithm, signing: bool) {
+        if k.secrets.is_empty() {
+            self.err(&format!("{key}.secrets"), "name at least one secret");
+        }
+        for (i, s) in k.secrets.iter().enumerate() {
+            self.secret_ref(&format!("{key}.secrets[{i}]"), s);
+        }
+        if k.prefix_required && k.prefix.is_none() {
+            self.err(&format!("{key}.prefix_required"), "needs `prefix`");
+        }
+        let ok = match alg {
+            Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
+                k.encoding != KeyEncoding::Pem
+            }
+            Algorithm::Sha256 | Algorithm::Sha512 => true,
+            Algorithm::RsaPkcs1v15Sha256 => k.encoding == KeyEncoding::Pem,
+            Algorithm::Ed25519 => matches!(
+                k.encoding,
+                KeyEncoding::Pem | KeyEncoding::Base64 | KeyEncoding::Hex
+            ),
+        };
+        if !ok {
+            let what = if signing { "signing key" } else { "key" };
+            self.err(
+                &format!("{key}.encoding"),
+                format!("this {what} encoding does not fit algorithm {alg:?}"),
+            );
+        }
+    }
+
+    fn scheme(&mut self, key: &str, s: &SchemeSpec) -> Scheme {
+        let request_level = s.scope == Scope::Request;
+        self.key_spec(&format!("{key}.key"), &s.key, s.algorithm, false);
+        if let Some(sk) = &s.signing_key {
+            self.key_spec(&format!("{key}.signing_key"), sk, s.algorithm, true);
+        } else if !crypto_symmetric(s.algorithm) {
+            // Asymmetric schemes verify with a public key; `sign` needs the private one.
+        }
+        let sig_from = self.source(
+            &format!("{key}.signature.from"),
+            &s.signature.from,
+            request_level,
+        );
+        if !matches!(
+            sig_from.kind,
+            SourceKind::Header(_)
+                | SourceKind::FormField(_)
+                | SourceKind::Field(_)
+                | SourceKind::Query(_)
+        ) {
+            self.err(
+                &format!("{key}.signature.from"),
+                "a signature comes from a header, form field, query parameter or body field",
+            );
+        }
+        let is_params = matches!(s.signature.format, SigFormat::Params { .. });
+        match &s.signature.format {
+            SigFormat::Params {
+                separator,
+                assign,
+                signatures,
+                key_equals_secret,
+                ..
+            } => {
+                if separator.is_empty() || assign.is_empty() {
+                    self.err(
+                        &format!("{key}.signature.format"),
+                        "`separator` and `assign` cannot be empty",
+                    );
+                }
+                if signatures.is_empty() && key_equals_secret.is_none() {
+                    self.err(
+                        &format!("{key}.signature.format"),
+                        "name the signature keys (`signatures`) or `key_equals_secret`",
+                    );
+                }
+                if let Some(sec) = key_equals_secret {
+                    self.secret_ref(&format!("{key}.signature.format.key_equals_secret"), sec);
+                }
+            }
+            SigFormat::List { separator, .. } if separator.is_empty() => {
+                self.err(
+                    &format!("{key}.signature.format.separator"),
+                    "cannot be empty",
+                );
+            }
+            SigFormat::Prefixed { prefix, .. } if prefix.is_empty() => {
+                self.err(&format!("{key}.signature.format.prefix"), "cannot be empty");
+            }
+            _ => {}
+        }
+        if s.message.is_empty() {
+            self.err(
+                &format!("{key}.message"),
+                "the signed message needs at least one part",
+            );
+        }
+        let message: Vec<Source> = s
+            .message
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let pk = format!("{key}.message[{i}]");
+                let src = self.source(&pk, p, request_level);
+                if matches!(src.kind, SourceKind::Param(_)) && !is_params {
+                    self.err(
+                        &format!("{pk}.param"),
+                        "`param` needs the signature format `params`",
+                    );
+                }
+                src
+            })
+            .collect();
+        if matches!(s.algorithm, Algorithm::Sha256 | Algorithm::Sha512)
+            && !message
+                .iter()
+                .any(|p| matches!(p.kind, SourceKind::Secret(_)))
+        {
+            self.err(
+                &format!("{key}.message"),
+                "a plain digest proves nothing unless the message contains a `secret` part",
+            );
+        }
+        let name = s
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{:?}", s.algorithm).to_lowercase());
+        Scheme {
+            name,
+            scope: s.scope,
+            algorithm: s.algorithm,
+            key: s.key.clone(),
+            signing_key: s.signing_key.clone().unwrap_or_else(|| s.key.clone()),
+            sig_from,
+            format: s.signature.format.clone(),
+            encoding: s.encoding,
+            message,
+            join: s.join.clone(),
+        }
+    }
+
+    /// Compiles a value. `target` names the enum its `map` targets must belong to; `in_field`
+    /// forbids references to other fields (fields are computed before each other's use).
+    fn value(
+        &mut self,
+        key: &str,
+        v: &ValueSpec,
+        target: Option<Target>,
+        may_ref_fields: bool,
+    ) -> Value {
+        let full = match v {
+            ValueSpec::Path(p) => FullValueSpec {
+                path: Some(OneOrMany::One(p.clone())),
+                ..Default::default()
+            },
+            ValueSpec::Full(f) => f.clone(),
+        };
+        let mut paths = Vec::new();
+        if let Some(ps) = &full.path {
+            for (i, p) in ps.to_vec().iter().enumerate() {
+                let pk = match ps {
+                    OneOrMany::One(_) => format!("{key}.path"),
+                    OneOrMany::Many(_) => format!("{key}.path[{i}]"),
+                };
+                let pk = if matches!(v, ValueSpec::Path(_)) {
+                    key.to_string()
+                } else {
+                    pk
+                };
+                if let Some(jp) = self.item_path(&pk, p) {
+                    paths.push(jp);
+                }
+            }
+        }
+        let from = full
+            .from
+            .as_ref()
+            .map(|s| self.source(&format!("{key}.from"), s, false));
+        let field = full.field.as_ref().and_then(|f| {
+            if !may_ref_fields {
+                self.err(
+                    &format!("{key}.field"),
+                    "a field cannot refer to another field",
+                );
+                return None;
+            }
+            match self.fields.iter().position(|n| n == f) {
+                Some(i) => Some(i),
+                None => {
+                    self.err(
+                        &format!("{key}.field"),
+                        format!("no field `{f}` is declared under `fields`"),
+                    );
+                    None
+                }
+            }
+        });
+        let template = full.template.as_ref().map(|t| {
+            let extra: &[&str] = &[];
+            if !may_ref_fields && !t.is_empty() {
+                // Templates inside `fields` may use built-ins only.
+                self.text_with_vars(&format!("{key}.template"), t, TEMPLATE_BUILTINS, extra)
+            } else {
+                self.text(&format!("{key}.template"), t, extra)
+            }
+        });
+        if paths.is_empty()
+            && from.is_none()
+            && field.is_none()
+            && template.is_none()
+            && full.default.is_none()
+        {
+            self.err(
+                key,
+                "give a `path`, `from`, `field`, `template` or `default`",
+            );
+        }
+        if let (Some(map), Some(t)) = (&full.map, target) {
+            for (raw, to) in &map.0 {
+                if !t.accepts(to) {
+                    self.err(
+                        &format!("{key}.map.{raw}"),
+                        format!("`{to}` is not a {} value (one of: {})", t.name(), t.names()),
+                    );
+                }
+            }
+        }
+        if let (Some(d), Some(t)) = (&full.default, target) {
+            if !t.accepts(d) {
+                self.err(
+                    &format!("{key}.default"),
+                    format!("`{d}` is not a {} value (one of: {})", t.name(), t.names()),
+                );
+            }
+        }
+        if full.map.is_some() && target.is_none() && full.convert.is_some() {
+            // Both are allowed: convert applies after the mapping.
+        }
+        Value {
+            paths,
+            from,
+            field,
+            template,
+            map: full.map.map(|m| m.0.into_iter().collect()),
+            default: full.default,
+            convert: full.convert,
+        }
+    }
+
+    fn text(&mut self, key: &str, t: &str, extra: &[&str]) -> Text {
+        let mut vars: Vec<&str> = TEMPLATE_BUILTINS.to_vec();
+        let fields = self.fields.clone();
+        vars.extend(fields.iter().map(|s| s.as_str()));
+        self.text_with_vars(key, t, &vars, extra)
+    }
+
+    fn text_with_vars(&mut self, key: &str, t: &str, vars: &[&str], extra: &[&str]) -> Text {
+        if let Some(segs) = simple_template(t) {
+            for s in &segs {
+                if let TextSeg::Var(v) = s {
+                    if !vars.contains(&v.as_str()) && !extra.contains(&v.as_str()) {
+                        self.err(key, format!("unknown variable `{v}` in template"));
+                    }
+                }
+            }
+            return Text::Simple(segs);
+        }
+        self.jinja(key, t.to_string(), vars, extra);
+        Text::Jinja(key.to_string())
+    }
+
+    fn jinja(&mut self, key: &str, source: String, vars: &[&str], extra: &[&str]) {
+        if let Err(e) = self.env.add_template_owned(key.to_string(), source) {
+            self.err(key, format!("template does not compile: {e}"));
+            return;
+        }
+        let tmpl = self.env.get_template(key).expect("template was just added");
+        let mut unknown: Vec<String> = tmpl
+            .undeclared_variables(false)
+            .into_iter()
+            .filter(|v| !vars.contains(&v.as_str()) && !extra.contains(&v.as_str()))
+            .collect();
+        unknown.sort();
+        for v in unknown {
+            self.err(key, format!("unknown variable `{v}` in template"));
+        }
+    }
+
+    fn events(&mut self, spec: &ConnectorSpec) -> Events {
+        let e = &spec.events;
+        let event_type = self.value("events.type", &e.event_type, None, true);
+        let id =
+            e.id.as_ref()
+                .map(|v| self.value("events.id", v, None, true));
+        let mut map = HashMap::new();
+        for (raw, name) in &e.map.0 {
+            match WebhookEventType::from_name(name) {
+                Some(t) => {
+                    map.insert(raw.clone(), t);
+                }
+                None => self.err(
+                    &format!("events.map.{raw}"),
+                    format!("`{name}` is not a WebhookEventType"),
+                ),
+            }
+        }
+        let mut rules = Vec::new();
+        for (i, r) in e.rules.iter().enumerate() {
+            let key = format!("events.rules[{i}]");
+            let event = match WebhookEventType::from_name(&r.event) {
+                Some(t) => t,
+                None => {
+                    self.err(
+                        &format!("{key}.event"),
+                        format!("`{}` is not a WebhookEventType", r.event),
+                    );
+                    WebhookEventType::EventNotSupported
+                }
+            };
+            if let Some(st) = &r.status {
+                match Target::for_event(event) {
+                    Some(t) if t.accepts(st) => {}
+                    Some(t) => self.err(
+                        &format!("{key}.status"),
+                        format!("`{st}` is not a {} value (one of: {})", t.name(), t.names()),
+                    ),
+                    None => self.err(
+                        &format!("{key}.status"),
+                        format!("{event} has no resource to give a status to"),
+                    ),
+                }
+            }
+            let when = r.when.as_ref().map(|w| {
+                let name = format!("{key}.when");
+                let mut vars: Vec<&str> = TEMPLATE_BUILTINS.to_vec();
+                let fields = self.fields.clone();
+                vars.extend(fields.iter().map(|s| s.as_str()));
+                self.jinja(&name, format!("{{% if {w} %}}1{{% endif %}}"), &vars, &[]);
+                name
+            });
+            if r.types.is_none() && r.when.is_none() {
+                self.err(&key, "a rule needs `types`, `when` or both");
+            }
+            rules.push(Rule {
+                types: r.types.as_ref().map(|t| t.to_vec().into_iter().collect()),
+                when,
+                event,
+                status: r.status.clone(),
+            });
+        }
+        Events {
+            event_type,
+            id,
+            rules,
+            map,
+        }
+    }
+
+    /// Every event type the spec can yield needs its resource section.
+    fn check_resources(&mut self, spec: &ConnectorSpec, events: &Events) {
+        let mut yielded: Vec<(String, WebhookEventType)> = events
+            .map
+            .iter()
+            .map(|(raw, t)| (format!("events.map.{raw}"), *t))
+            .collect();
+        yielded.extend(
+            events
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("events.rules[{i}].event"), r.event)),
+        );
+        yielded.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, t) in yielded {
+            let (missing, section) = match t.resource() {
+                Some(ResourceKind::Payment) => (spec.payment.is_none(), "payment"),
+                Some(ResourceKind::Refund) => (spec.refund.is_none(), "refund"),
+                Some(ResourceKind::Dispute) => (spec.dispute.is_none(), "dispute"),
+                None => (false, ""),
+            };
+            if missing {
+                self.err(
+                    &key,
+                    format!("{t} needs a `{section}` section to extract from"),
+                );
+            }
+        }
+    }
+
+    fn opt(&mut self, key: &str, v: &Option<ValueSpec>, t: Option<Target>) -> Option<Value> {
+        v.as_ref().map(|v| self.value(key, v, t, true))
+    }
+
+    fn money(&mut self, key: &str, m: &Option<MoneySpec>) -> Option<Money> {
+        m.as_ref().map(|m| Money {
+            value: self.value(&format!("{key}.value"), &m.value, None, true),
+            currency: self.value(&format!("{key}.currency"), &m.currency, None, true),
+            unit: m.unit,
+        })
+    }
+
+    fn payment(&mut self, p: &PaymentSpec) -> PaymentC {
+        PaymentC {
+            connector_transaction_id: self.opt(
+                "payment.connector_transaction_id",
+                &p.connector_transaction_id,
+                None,
+            ),
+            merchant_transaction_id: self.opt(
+                "payment.merchant_transaction_id",
+                &p.merchant_transaction_id,
+                None,
+            ),
+            status: self.opt("payment.status", &p.status, Some(Target::Payment)),
+            amount: self.money("payment.amount", &p.amount),
+            captured_amount: self.opt("payment.captured_amount", &p.captured_amount, None),
+            error_code: self.opt("payment.error_code", &p.error_code, None),
+            error_message: self.opt("payment.error_message", &p.error_message, None),
+            payment_method_type: self.opt(
+                "payment.payment_method_type",
+                &p.payment_method_type,
+                None,
+            ),
+            network_transaction_id: self.opt(
+                "payment.network_transaction_id",
+                &p.network_transaction_id,
+                None,
+            ),
+            connector_customer_id: self.opt(
+                "payment.connector_customer_id",
+                &p.connector_customer_id,
+                None,
+            ),
+            created_at: self.opt("payment.created_at", &p.created_at, None),
+        }
+    }
+
+    fn refund(&mut self, r: &RefundSpec) -> RefundC {
+        RefundC {
+            connector_refund_id: self.opt(
+                "refund.connector_refund_id",
+                &r.connector_refund_id,
+                None,
+            ),
+            merchant_refund_id: self.opt("refund.merchant_refund_id", &r.merchant_refund_id, None),
+            connector_transaction_id: self.opt(
+                "refund.connector_transaction_id",
+                &r.connector_transaction_id,
+                None,
+            ),
+            status: self.opt("refund.status", &r.status, Some(Target::Refund)),
+            refund_amount: self.money("refund.refund_amount", &r.refund_amount),
+            refund_reason: self.opt("refund.refund_reason", &r.refund_reason, None),
+            error_code: self.opt("refund.error_code", &r.error_code, None),
+            error_message: self.opt("refund.error_message", &r.error_message, None),
+            created_at: self.opt("refund.created_at", &r.created_at, None),
+        }
+    }
+
+    fn dispute(&mut self, d: &DisputeSpec) -> DisputeC {
+        DisputeC {
+            connector_dispute_id: self.opt(
+                "dispute.connector_dispute_id",
+                &d.connector_dispute_id,
+                None,
+            ),
+            connector_transaction_id: self.opt(
+                "dispute.connector_transaction_id",
+                &d.connector_transaction_id,
+                None,
+            ),
+            dispute_status: self.opt(
+                "dispute.dispute_status",
+                &d.dispute_status,
+                Some(Target::Dispute),
+            ),
+            dispute_stage: self.opt(
+                "dispute.dispute_stage",
+                &d.dispute_stage,
+                Some(Target::Stage),
+            ),
+            dispute_amount: self.money("dispute.dispute_amount", &d.dispute_amount),
+            dispute_reason: self.opt("dispute.dispute_reason", &d.dispute_reason, None),
+            dispute_message: self.opt("dispute.dispute_message", &d.dispute_message, None),
+            connector_status_code: self.opt(
+                "dispute.connector_status_code",
+                &d.connector_status_code,
+                None,
+            ),
+            dispute_date: self.opt("dispute.dispute_date", &d.dispute_date, None),
+            due_date: self.opt("dispute.due_date", &d.due_date, None),
+            created_at: self.opt("dispute.created_at", &d.created_at, None),
+        }
+    }
+
+    fn sign_recipe(&mut self, r: &SignRecipe, spec: &ConnectorSpec) {
+        for (name, t) in &r.params.0 {
+            self.sign_template(&format!("sign.params.{name}"), t);
+        }
+        for (name, t) in &r.headers.0 {
+            self.sign_template(&format!("sign.headers.{name}"), t);
+        }
+        if let Some(f) = &r.form_field {
+            self.sign_template("sign.form_field.value", &f.value);
+            if spec.body.format != BodyFormat::Form {
+                self.err("sign.form_field", "needs `body.format: form`");
+            }
+        }
+        let item_scope = spec
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.schemes.iter().any(|x| x.scope == Scope::Item));
+        match (&r.item_field, item_scope) {
+            (Some(f), true) if f.is_empty() || f.split('.').any(str::is_empty) => {
+                self.err("sign.item_field", "dot-separated member names")
+            }
+            (Some(_), false) => self.err("sign.item_field", "only for `scope: item` schemes"),
+            (None, true) => self.err("sign", "item-scope signatures need `item_field`"),
+            _ => {}
+        }
+    }
+
+    fn sign_template(&mut self, key: &str, t: &str) {
+        let seg_ok = simple_template(t);
+        if seg_ok.is_some() {
+            // Checked like any template; compiled again at signing time (rarely used).
+        }
+        let name = format!("__sign.{key}");
+        if let Err(e) = self.env.add_template_owned(name.clone(), t.to_string()) {
+            self.err(key, format!("template does not compile: {e}"));
+            return;
+        }
+        let tmpl = self.env.get_template(&name).expect("just added");
+        let unknown: Vec<String> = tmpl
+            .undeclared_variables(false)
+            .into_iter()
+            .filter(|v| !SIGN_VARS.contains(&v.as_str()))
+            .collect();
+        for v in unknown {
+            self.err(key, format!("unknown variable `{v}` in template"));
+        }
+    }
+}
+
+fn crypto_symmetric(alg: Algorithm) -> bool {
+    crate::crypto::is_symmetric(alg)
+}
+
+/// `Some` when a template is only literal text and `{{ name }}` substitutions.
+fn simple_template(t: &str) -> Option<Vec<TextSeg>> {
+    if t.contains("{%") || t.contains("{#") {
+        return None;
+    }
+    let mut segs = Vec::new();
+    let mut rest = t;
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            segs.push(TextSeg::Lit(rest[..start].to_string()));
+        }
+        let after = &rest[start + 2..];
+        let end = after.find("}}")?;
+        let name = after[..end].trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        segs.push(TextSeg::Var(name.to_string()));
+        rest = &after[end + 2..];
+    }
+    if rest.contains("}}") {
+        return None;
+    }
+    if !rest.is_empty() {
+        segs.push(TextSeg::Lit(rest.to_string()));
+    }
+    Some(segs)
+}
+
+/// Enum targets of `map` tables.
+#[derive(Clone, Copy)]
+pub(crate) enum Target {
+    Payment,
+    Refund,
+    Dispute,
+    Stage,
+}
+
+impl Target {
+    fn for_event(t: WebhookEventType) -> Option<Target> {
+        t.resource().map(|r| match r {
+            ResourceKind::Payment => Target::Payment,
+            ResourceKind::Refund => Target::Refund,
+            ResourceKind::Dispute => Target::Dispute,
+        })
+    }
+    fn accepts(self, v: &str) -> bool {
+        match self {
+            Target::Payment => PaymentStatus::from_name(v).is_some(),
+            Target::Refund => RefundStatus::from_name(v).is_some(),
+            Target::Dispute => DisputeStatus::from_name(v).is_some(),
+            Target::Stage => DisputeStage::from_name(v).is_some(),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Target::Payment => "PaymentStatus",
+            Target::Refund => "RefundStatus",
+            Target::Dispute => "DisputeStatus",
+            Target::Stage => "DisputeStage",
+        }
+    }
+    fn names(self) -> String {
+        fn join<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> String {
+            all.iter().map(|x| f(*x)).collect::<Vec<_>>().join(", ")
+        }
+        match self {
+            Target::Payment => join(PaymentStatus::ALL, PaymentStatus::as_str),
+            Target::Refund => join(RefundStatus::ALL, RefundStatus::as_str),
+            Target::Dispute => join(DisputeStatus::ALL, DisputeStatus::as_str),
+            Target::Stage => join(DisputeStage::ALL, DisputeStage::as_str),
+        }
+    }
+}

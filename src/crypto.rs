@@ -1,0 +1,335 @@
+//! Cryptographic primitives behind the spec's algorithms, key decodings and signature encodings.
+//! Comparisons are constant-time; no function here logs or returns key material in errors.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use ed25519_dalek::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use ed25519_dalek::{Signer as _, SigningKey as EdSigningKey, VerifyingKey as EdVerifyingKey};
+use hmac::{Hmac, Mac};
+use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
+use rsa::signature::{SignatureEncoding as _, Verifier as _};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+use crate::model::{Algorithm, KeyEncoding, KeySpec, SigEncoding};
+
+/// A decoded verification key.
+pub enum VerifyKey {
+    /// HMAC key bytes.
+    Mac(Vec<u8>),
+    /// Plain digests use no key (the secret is a message part).
+    None,
+    Rsa(Box<RsaPublicKey>),
+    Ed25519(EdVerifyingKey),
+}
+
+/// A decoded signing key.
+pub enum SignKey {
+    Mac(Vec<u8>),
+    None,
+    Rsa(Box<RsaPrivateKey>),
+    Ed25519(Box<EdSigningKey>),
+}
+
+/// The secret's text after the spec's prefix rule; `None` when the prefix is required and absent.
+pub fn key_text<'a>(spec: &KeySpec, text: &'a str) -> Option<&'a str> {
+    match &spec.prefix {
+        Some(p) => match text.strip_prefix(p.as_str()) {
+            Some(rest) => Some(rest),
+            None if spec.prefix_required => None,
+            None => Some(text),
+        },
+        None => Some(text),
+    }
+}
+
+fn key_bytes(encoding: KeyEncoding, text: &str) -> Result<Vec<u8>, String> {
+    match encoding {
+        KeyEncoding::Utf8 => Ok(text.as_bytes().to_vec()),
+        KeyEncoding::Hex => decode_hex(text.trim()).ok_or_else(|| "key is not hex".to_string()),
+        KeyEncoding::Base64 => STANDARD
+            .decode(text.trim())
+            .map_err(|_| "key is not base64".to_string()),
+        KeyEncoding::Sha1 => Ok(Sha1::digest(text.as_bytes()).to_vec()),
+        KeyEncoding::Pem => Err("a PEM key is not usable with this algorithm".into()),
+    }
+}
+
+/// Decodes a verification key for an algorithm.
+pub fn verify_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<VerifyKey, String> {
+    match alg {
+        Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
+            let k = key_bytes(encoding, text)?;
+            if k.is_empty() {
+                return Err("key is empty".into());
+            }
+            Ok(VerifyKey::Mac(k))
+        }
+        Algorithm::Sha256 | Algorithm::Sha512 => Ok(VerifyKey::None),
+        Algorithm::RsaPkcs1v15Sha256 => rsa_public(text).map(|k| VerifyKey::Rsa(Box::new(k))),
+        Algorithm::Ed25519 => {
+            if encoding == KeyEncoding::Pem {
+                return EdVerifyingKey::from_public_key_pem(text.trim())
+                    .map(VerifyKey::Ed25519)
+                    .map_err(|_| "not an Ed25519 public key PEM".into());
+            }
+            let b = key_bytes(encoding, text)?;
+            let arr: [u8; 32] = b
+                .as_slice()
+                .try_into()
+                .map_err(|_| "an Ed25519 public key has 32 bytes".to_string())?;
+            EdVerifyingKey::from_bytes(&arr)
+                .map(VerifyKey::Ed25519)
+                .map_err(|_| "not a valid Ed25519 public key".into())
+        }
+    }
+}
+
+/// Decodes a signing key for an algorithm.
+pub fn sign_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<SignKey, String> {
+    match alg {
+        Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
+            match verify_key(alg, encoding, text)? {
+                VerifyKey::Mac(k) => Ok(SignKey::Mac(k)),
+                _ => Err("not an HMAC key".into()),
+            }
+        }
+        Algorithm::Sha256 | Algorithm::Sha512 => Ok(SignKey::None),
+        Algorithm::RsaPkcs1v15Sha256 => {
+            let t = text.trim();
+            RsaPrivateKey::from_pkcs8_pem(t)
+                .or_else(|_| RsaPrivateKey::from_pkcs1_pem(t))
+                .map(|k| SignKey::Rsa(Box::new(k)))
+                .map_err(|_| "not an RSA private key PEM".into())
+        }
+        Algorithm::Ed25519 => {
+            if encoding == KeyEncoding::Pem {
+                return EdSigningKey::from_pkcs8_pem(text.trim())
+                    .map(|k| SignKey::Ed25519(Box::new(k)))
+                    .map_err(|_| "not an Ed25519 private key PEM".into());
+            }
+            let b = key_bytes(encoding, text)?;
+            let key = match b.len() {
+                32 => EdSigningKey::from_bytes(b.as_slice().try_into().expect("32 bytes")),
+                64 => EdSigningKey::from_keypair_bytes(b.as_slice().try_into().expect("64 bytes"))
+                    .map_err(|_| "the Ed25519 key pair is inconsistent".to_string())?,
+                _ => return Err("an Ed25519 secret key has 32 or 64 bytes".into()),
+            };
+            Ok(SignKey::Ed25519(Box::new(key)))
+        }
+    }
+}
+
+fn rsa_public(text: &str) -> Result<RsaPublicKey, String> {
+    use x509_cert::der::{DecodePem as _, Encode as _};
+    let t = text.trim();
+    if t.contains("BEGIN CERTIFICATE") {
+        let cert = x509_cert::Certificate::from_pem(t).map_err(|_| "not a PEM certificate")?;
+        let der = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|_| "unreadable certificate key")?;
+        return RsaPublicKey::from_public_key_der(&der)
+            .map_err(|_| "the certificate's key is not RSA".into());
+    }
+    RsaPublicKey::from_public_key_pem(t)
+        .or_else(|_| RsaPublicKey::from_pkcs1_pem(t))
+        .map_err(|_| "not a PEM certificate or RSA public key".into())
+}
+
+/// The MAC or digest of a message given as parts (HMAC and plain digests only).
+pub fn mac(alg: Algorithm, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+        let mut m = <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+        for p in parts {
+            m.update(p);
+        }
+        m.finalize().into_bytes().to_vec()
+    }
+    fn digest<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+        let mut d = D::new();
+        for p in parts {
+            d.update(p);
+        }
+        d.finalize().to_vec()
+    }
+    match alg {
+        Algorithm::HmacSha1 => run::<Hmac<Sha1>>(key, parts),
+        Algorithm::HmacSha256 => run::<Hmac<Sha256>>(key, parts),
+        Algorithm::HmacSha512 => run::<Hmac<Sha512>>(key, parts),
+        Algorithm::Sha256 => digest::<Sha256>(parts),
+        Algorithm::Sha512 => digest::<Sha512>(parts),
+        Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519 => {
+            unreachable!("asymmetric algorithms are not MACs")
+        }
+    }
+}
+
+/// Whether an algorithm is a MAC or digest (compared by recomputation).
+pub fn is_symmetric(alg: Algorithm) -> bool {
+    !matches!(alg, Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519)
+}
+
+/// Encodes signature bytes as the spec says they are written.
+pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
+    match enc {
+        SigEncoding::Hex | SigEncoding::HexAnyCase => hex_lower(bytes),
+        SigEncoding::HexUpper => hex_lower(bytes).to_ascii_uppercase(),
+        SigEncoding::Base64 => STANDARD.encode(bytes),
+        SigEncoding::Base64url => URL_SAFE_NO_PAD.encode(bytes),
+    }
+}
+
+/// Constant-time check that `candidate` is the encoding of `expected`, compared as text exactly
+/// as the processors' SDKs compare (case-sensitive hex, padded base64).
+pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bool {
+    let want = encode_sig(enc, expected);
+    match enc {
+        SigEncoding::HexAnyCase => {
+            let c = candidate.to_ascii_lowercase();
+            bool::from(want.as_bytes().ct_eq(c.as_bytes()))
+        }
+        SigEncoding::Base64url => {
+            let c = candidate.trim_end_matches('=');
+            bool::from(want.as_bytes().ct_eq(c.as_bytes()))
+        }
+        _ => bool::from(want.as_bytes().ct_eq(candidate.as_bytes())),
+    }
+}
+
+/// Decodes a candidate signature's bytes (for asymmetric verification).
+pub fn decode_sig(enc: SigEncoding, candidate: &str) -> Option<Vec<u8>> {
+    match enc {
+        SigEncoding::Hex => (candidate.bytes().all(|b| !b.is_ascii_uppercase()))
+            .then(|| decode_hex(candidate))
+            .flatten(),
+        SigEncoding::HexUpper => (candidate.bytes().all(|b| !b.is_ascii_lowercase()))
+            .then(|| decode_hex(candidate))
+            .flatten(),
+        SigEncoding::HexAnyCase => decode_hex(candidate),
+        SigEncoding::Base64 => STANDARD.decode(candidate).ok(),
+        SigEncoding::Base64url => URL_SAFE_NO_PAD.decode(candidate.trim_end_matches('=')).ok(),
+    }
+}
+
+/// Verifies an asymmetric signature over a message.
+pub fn verify_asym(key: &VerifyKey, message: &[u8], sig: &[u8]) -> bool {
+    match key {
+        VerifyKey::Rsa(k) => {
+            let vk = rsa::pkcs1v15::VerifyingKey::<Sha256>::new((**k).clone());
+            match rsa::pkcs1v15::Signature::try_from(sig) {
+                Ok(s) => vk.verify(message, &s).is_ok(),
+                Err(_) => false,
+            }
+        }
+        VerifyKey::Ed25519(k) => match ed25519_dalek::Signature::from_slice(sig) {
+            Ok(s) => k.verify_strict(message, &s).is_ok(),
+            Err(_) => false,
+        },
+        VerifyKey::Mac(_) | VerifyKey::None => false,
+    }
+}
+
+/// Signs a message (any algorithm).
+pub fn sign(alg: Algorithm, key: &SignKey, message: &[u8]) -> Result<Vec<u8>, String> {
+    match key {
+        SignKey::Mac(k) => Ok(mac(alg, k, &[message])),
+        SignKey::None => Ok(mac(alg, &[], &[message])),
+        SignKey::Rsa(k) => {
+            let sk = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
+            sk.try_sign(message)
+                .map(|s| s.to_vec())
+                .map_err(|_| "RSA signing failed".into())
+        }
+        SignKey::Ed25519(k) => Ok(k.sign(message).to_bytes().to_vec()),
+    }
+}
+
+/// Lower-case hex.
+pub fn hex_lower(bytes: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(D[(b >> 4) as usize] as char);
+        s.push(D[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Decodes hex in either case.
+pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    fn nib(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks(2)
+        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+        .collect()
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(parts: &[&[u8]]) -> String {
+    hex_lower(&mac(Algorithm::Sha256, &[], parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_sha256_known_answer() {
+        // RFC 4231 test case 2.
+        let out = mac(
+            Algorithm::HmacSha256,
+            b"Jefe",
+            &[b"what do ya want ", b"for nothing?"],
+        );
+        assert_eq!(
+            hex_lower(&out),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn hex_comparison_is_case_sensitive_unless_asked() {
+        let sig = [0xABu8, 0xCD];
+        assert!(encoded_matches(SigEncoding::Hex, &sig, "abcd"));
+        assert!(!encoded_matches(SigEncoding::Hex, &sig, "ABCD"));
+        assert!(encoded_matches(SigEncoding::HexUpper, &sig, "ABCD"));
+        assert!(encoded_matches(SigEncoding::HexAnyCase, &sig, "AbCd"));
+        assert!(!encoded_matches(SigEncoding::Hex, &sig, "abc"));
+    }
+
+    #[test]
+    fn key_prefix_rules() {
+        let spec = |required| KeySpec {
+            secrets: vec!["secret".into()],
+            encoding: KeyEncoding::Base64,
+            prefix: Some("whsec_".into()),
+            prefix_required: required,
+        };
+        assert_eq!(key_text(&spec(false), "whsec_abc"), Some("abc"));
+        assert_eq!(key_text(&spec(false), "abc"), Some("abc"));
+        assert_eq!(key_text(&spec(true), "abc"), None);
+    }
+
+    #[test]
+    fn bad_keys_are_errors_not_panics() {
+        assert!(verify_key(Algorithm::HmacSha256, KeyEncoding::Hex, "zz").is_err());
+        assert!(verify_key(Algorithm::RsaPkcs1v15Sha256, KeyEncoding::Pem, "junk").is_err());
+        assert!(verify_key(Algorithm::Ed25519, KeyEncoding::Base64, "AAAA").is_err());
+        assert!(sign_key(Algorithm::Ed25519, KeyEncoding::Base64, "AAAA").is_err());
+        assert!(verify_key(Algorithm::HmacSha256, KeyEncoding::Utf8, "").is_err());
+    }
+}

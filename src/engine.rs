@@ -1,0 +1,396 @@
+//! The engine: a set of compiled connectors and the `handle` call.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use crate::compile::{compile_spec, Connector};
+use crate::crypto;
+use crate::decode;
+use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
+use crate::extract::{Builtins, Item};
+use crate::model::{BodyFormat, Scope as SigScope};
+use crate::request::{json_text, Req, Scope};
+use crate::types::*;
+use crate::verify::{self, Outcome};
+
+/// The specs shipped in `connectors/`, embedded at build time: (file name, YAML text).
+pub const BUNDLED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// A set of compiled connectors. Cheap to clone (connectors are shared), `Send + Sync`, and
+/// free of I/O: `handle` is a pure function of the specs, the request and the clock.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    connectors: BTreeMap<String, Arc<Connector>>,
+}
+
+impl Engine {
+    /// The bundled connectors.
+    pub fn bundled() -> Result<Engine, LoadError> {
+        Engine::from_sources(BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())))
+    }
+
+    /// Loads every `*.yaml` / `*.yml` file of a directory.
+    pub fn load_dir(dir: impl AsRef<Path>) -> Result<Engine, LoadError> {
+        let dir = dir.as_ref();
+        let io_err = |file: String, e: std::io::Error| LoadError {
+            errors: vec![SpecError {
+                file,
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: e.to_string(),
+            }],
+        };
+        let mut sources = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|e| io_err(dir.display().to_string(), e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_err(dir.display().to_string(), e))?;
+            let path = entry.path();
+            let is_yaml = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e == "yaml" || e == "yml");
+            if !is_yaml || !path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| io_err(path.display().to_string(), e))?;
+            sources.push((path.display().to_string(), text));
+        }
+        sources.sort();
+        Engine::from_sources(sources)
+    }
+
+    /// Compiles specs given as (file name, YAML text). Every error of every file is reported.
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Engine, LoadError> {
+        let mut connectors = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (file, text) in sources {
+            let stem = Path::new(&file)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .map(str::to_string);
+            match compile_spec(&file, stem.as_deref(), &text) {
+                Ok(c) => {
+                    if connectors.contains_key(&c.name) {
+                        errors.push(SpecError {
+                            file: file.clone(),
+                            line: 1,
+                            column: 1,
+                            key: "connector".into(),
+                            message: format!("connector `{}` is defined twice", c.name),
+                        });
+                    } else {
+                        connectors.insert(c.name.clone(), Arc::new(c));
+                    }
+                }
+                Err(es) => errors.extend(es),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Engine { connectors })
+        } else {
+            Err(LoadError { errors })
+        }
+    }
+
+    /// Names of the loaded connectors, sorted.
+    pub fn connector_names(&self) -> impl Iterator<Item = &str> {
+        self.connectors.keys().map(String::as_str)
+    }
+
+    /// A loaded connector.
+    pub fn connector(&self, name: &str) -> Option<&Connector> {
+        self.connectors.get(name).map(|c| &**c)
+    }
+
+    /// Handles a webhook with the system clock.
+    pub fn handle(&self, req: &HandleRequest) -> Result<HandleOutcome, HandleError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        self.handle_at(req, now)
+    }
+
+    /// Handles a webhook with the clock at `now` (unix seconds).
+    ///
+    /// ```
+    /// use hooknorm::{Engine, HandleRequest, RequestDetails, WebhookSecrets, ErrorKind};
+    /// let engine = Engine::bundled().unwrap();
+    /// let req = HandleRequest {
+    ///     connector: "stripe".into(),
+    ///     request_details: RequestDetails {
+    ///         body: br#"{"id":"evt_1","type":"payment_intent.succeeded"}"#.to_vec(),
+    ///         ..Default::default()
+    ///     },
+    ///     webhook_secrets: WebhookSecrets::with_secret("whsec_test"),
+    ///     ..Default::default()
+    /// };
+    /// // No Stripe-Signature header: fails closed.
+    /// let err = engine.handle_at(&req, 1_700_000_000).unwrap_err();
+    /// assert_eq!(err.kind, ErrorKind::MissingSignature);
+    /// ```
+    pub fn handle_at(&self, req: &HandleRequest, now: i64) -> Result<HandleOutcome, HandleError> {
+        let mut report = Vec::new();
+        let result = self.run(req, now, &mut report);
+        result.map_err(|mut e| {
+            if e.report.is_empty() {
+                e.report = report;
+            }
+            e
+        })
+    }
+
+    fn run(
+        &self,
+        req: &HandleRequest,
+        now: i64,
+        report: &mut Vec<ReportStep>,
+    ) -> Result<HandleOutcome, HandleError> {
+        let Some(conn) = self.connectors.get(&req.connector) else {
+            let mut e = HandleError::new(
+                ErrorKind::UnknownConnector,
+                format!(
+                    "no connector named `{}` is loaded",
+                    printable(&req.connector)
+                ),
+            );
+            e.report.push(step("connector", false, e.message.clone()));
+            return Err(e);
+        };
+        report.push(step("connector", true, conn.name.clone()));
+        let details = &req.request_details;
+        if details.body.len() > conn.body.max_bytes {
+            let msg = format!(
+                "the body has {} bytes; this connector accepts at most {}",
+                details.body.len(),
+                conn.body.max_bytes
+            );
+            report.push(step("body", false, msg.clone()));
+            return Err(HandleError::new(ErrorKind::BodyTooLarge, msg));
+        }
+        let r = Req::new(details, &req.webhook_secrets);
+
+        // Request-scope signature first: nothing of an unverified body is parsed beyond what
+        // the signed message needs.
+        let item_scope = conn
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.schemes.iter().any(|x| x.scope == SigScope::Item));
+        let mut request_sig: Option<verify::Verified> = None;
+        let mut verified = conn.signature.is_some();
+        if let Some(sig) = conn.signature.as_ref().filter(|_| !item_scope) {
+            match verify::verify(sig, &r, None, "request", report)? {
+                Outcome::Verified(v) => {
+                    if let Some(ts) = &sig.timestamp {
+                        verify::check_timestamp(ts, &r, &v.params, now, report)?;
+                    }
+                    request_sig = Some(v);
+                }
+                Outcome::Unsigned => verified = false,
+            }
+        }
+
+        let doc = decode_document(conn, &r).map_err(|m| {
+            report.push(step("document", false, m.clone()));
+            HandleError::new(ErrorKind::MalformedBody, m)
+        })?;
+        let items: Vec<&Json> = match &conn.items {
+            Some(p) => p.query(&doc).all(),
+            None => vec![&doc],
+        };
+        if items.is_empty() {
+            let m = "the body has no notification items".to_string();
+            report.push(step("items", false, m.clone()));
+            return Err(HandleError::new(ErrorKind::MalformedBody, m));
+        }
+
+        // Item-scope signatures: every item must verify before any event is produced.
+        let mut item_sigs: Vec<Option<String>> =
+            vec![request_sig.as_ref().map(|v| v.signature.clone()); items.len()];
+        if let Some(sig) = conn.signature.as_ref().filter(|_| item_scope) {
+            for (i, item) in items.iter().enumerate() {
+                match verify::verify(sig, &r, Some(item), &format!("item {i}"), report)? {
+                    Outcome::Verified(v) => {
+                        if i == 0 {
+                            if let Some(ts) = &sig.timestamp {
+                                verify::check_timestamp(ts, &r, &v.params, now, report)?;
+                            }
+                        }
+                        item_sigs[i] = Some(v.signature);
+                    }
+                    Outcome::Unsigned => verified = false,
+                }
+            }
+        }
+
+        let mut events = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let ev = self
+                .event(conn, req, &r, item, i, item_sigs[i].as_deref(), verified)
+                .inspect_err(|e| report.push(step("extract", false, e.message.clone())))?;
+            events.push(ev);
+        }
+        Ok(HandleOutcome {
+            connector: conn.name.clone(),
+            acknowledgement: conn.ack.clone(),
+            events,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &self,
+        conn: &Connector,
+        req: &HandleRequest,
+        r: &Req,
+        item: &Json,
+        index: usize,
+        signature: Option<&str>,
+        verified: bool,
+    ) -> Result<NormalizedEvent, HandleError> {
+        let signed_sha256 = match signature {
+            Some(s) => crypto::sha256_hex(&[s.as_bytes()]),
+            None => crypto::sha256_hex(&[&r.details.body]),
+        };
+        let mut it = Item {
+            conn,
+            scope: Scope {
+                req: r,
+                params: &[],
+                item: Some(item),
+            },
+            fields: Vec::new(),
+            builtins: Builtins {
+                connector: conn.name.clone(),
+                item_index: index,
+                signed_sha256: Some(signed_sha256),
+                merchant_event_id: req.merchant_event_id.clone(),
+                ..Default::default()
+            },
+        };
+        it.compute_fields()?;
+        let raw_type = it
+            .eval(&conn.events.event_type)?
+            .as_ref()
+            .and_then(json_text)
+            .map(|s| s.into_owned());
+        it.builtins.event_type = raw_type.clone();
+        let event_id = match &conn.events.id {
+            Some(v) => it
+                .eval(v)?
+                .as_ref()
+                .and_then(json_text)
+                .map(|s| s.into_owned()),
+            None => None,
+        };
+        it.builtins.event_id = event_id.clone();
+        let (event_type, rule_status) = it.classify()?;
+        let event_response = match event_type.resource() {
+            Some(ResourceKind::Payment) => conn
+                .payment
+                .as_ref()
+                .map(|p| {
+                    it.payment(p, event_type, rule_status)
+                        .map(EventResponse::PaymentsResponse)
+                })
+                .transpose()?,
+            Some(ResourceKind::Refund) => conn
+                .refund
+                .as_ref()
+                .map(|p| {
+                    it.refund(p, event_type, rule_status)
+                        .map(EventResponse::RefundsResponse)
+                })
+                .transpose()?,
+            Some(ResourceKind::Dispute) => conn
+                .dispute
+                .as_ref()
+                .map(|p| {
+                    it.dispute(p, event_type, rule_status)
+                        .map(EventResponse::DisputesResponse)
+                })
+                .transpose()?,
+            None => None,
+        };
+        let idempotency_key = match &conn.idempotency {
+            Some(t) => it.render(t)?,
+            None => String::new(),
+        };
+        let idempotency_key = if idempotency_key.is_empty() {
+            let digest = it.builtins.signed_sha256.as_deref().unwrap_or("");
+            format!(
+                "{}:{}:{}",
+                conn.name,
+                &digest[..32.min(digest.len())],
+                index
+            )
+        } else {
+            idempotency_key
+        };
+        Ok(NormalizedEvent {
+            event_type,
+            source_verified: verified,
+            merchant_event_id: req.merchant_event_id.clone(),
+            event_status: if verified {
+                EventStatus::Complete
+            } else {
+                EventStatus::Incomplete
+            },
+            connector_event_type: raw_type,
+            connector_event_id: event_id,
+            idempotency_key,
+            event_response,
+        })
+    }
+}
+
+fn step(name: &str, ok: bool, detail: String) -> ReportStep {
+    ReportStep {
+        step: name.into(),
+        ok,
+        detail,
+    }
+}
+
+/// A name safe to echo in messages: control characters escaped, length bounded.
+fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(64).flat_map(char::escape_default).collect();
+    if s.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}
+
+/// Decodes the body into the document the spec's paths run against.
+fn decode_document(conn: &Connector, r: &Req) -> Result<Json, String> {
+    let body = &r.details.body;
+    match conn.body.format {
+        BodyFormat::Json => conn
+            .projection
+            .parse(body)
+            .map_err(|e| format!("the body is not valid JSON: {e}")),
+        BodyFormat::Xml => decode::xml_to_json(body),
+        BodyFormat::Form => {
+            let form = r.form().map_err(|e| e.message)?;
+            match &conn.body.document {
+                None => Ok(decode::form_document(form)),
+                Some(d) => {
+                    let text = form
+                        .iter()
+                        .find(|(k, _)| *k == d.form_field)
+                        .map(|(_, v)| v.as_str())
+                        .ok_or_else(|| format!("the form has no `{}` field", d.form_field))?;
+                    decode::decode_steps(text, &d.decode)
+                        .map_err(|e| format!("form field `{}`: {e}", d.form_field))
+                }
+            }
+        }
+    }
+}

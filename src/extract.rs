@@ -1,0 +1,505 @@
+//! Classification and extraction for one item: named fields, the event type, and the
+//! payment / refund / dispute response with typed conversions.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use crate::compile::{
+    Connector, DisputeC, Money as MoneyC, PaymentC, RefundC, Text, TextSeg, Value,
+};
+use crate::error::{ErrorKind, HandleError};
+use crate::model::{AmountUnit, Convert};
+use crate::request::{first, json_text, Scope};
+use crate::types::*;
+
+/// Built-in template variables of one item.
+#[derive(Default)]
+pub(crate) struct Builtins {
+    pub connector: String,
+    pub event_type: Option<String>,
+    pub event_id: Option<String>,
+    pub item_index: usize,
+    pub signed_sha256: Option<String>,
+    pub merchant_event_id: Option<String>,
+}
+
+/// Everything needed to evaluate values of one item.
+pub(crate) struct Item<'c, 'a, 'b> {
+    pub conn: &'c Connector,
+    pub scope: Scope<'a, 'b>,
+    pub fields: Vec<Option<Json>>,
+    pub builtins: Builtins,
+}
+
+fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
+    HandleError::new(ErrorKind::MalformedBody, format!("{key}: {msg}"))
+}
+
+impl<'b> Item<'_, '_, 'b> {
+    /// Computes the declared fields.
+    pub fn compute_fields(&mut self) -> Result<(), HandleError> {
+        let conn = self.conn;
+        let mut out = Vec::with_capacity(conn.fields.len());
+        for (_, v) in &conn.fields {
+            out.push(self.eval(v)?);
+        }
+        self.fields = out;
+        Ok(())
+    }
+
+    fn builtin(&self, name: &str) -> Option<Json> {
+        let b = &self.builtins;
+        let s = |o: &Option<String>| o.clone().map(Json::String);
+        match name {
+            "connector" => Some(Json::String(b.connector.clone())),
+            "event_type" => s(&b.event_type),
+            "event_id" => s(&b.event_id),
+            "item_index" => Some(Json::from(b.item_index)),
+            "signed_sha256" => s(&b.signed_sha256),
+            "merchant_event_id" => s(&b.merchant_event_id),
+            _ => None,
+        }
+    }
+
+    fn var(&self, name: &str) -> Option<Json> {
+        self.builtin(name).or_else(|| {
+            self.conn
+                .fields
+                .iter()
+                .position(|(n, _)| n == name)
+                .and_then(|i| self.fields.get(i).cloned().flatten())
+        })
+    }
+
+    fn context(&self) -> minijinja::Value {
+        let mut m: BTreeMap<String, minijinja::Value> = BTreeMap::new();
+        for name in crate::compile::TEMPLATE_BUILTINS {
+            if let Some(v) = self.builtin(name) {
+                m.insert(name.to_string(), minijinja::Value::from_serialize(&v));
+            }
+        }
+        for (i, (name, _)) in self.conn.fields.iter().enumerate() {
+            if let Some(Some(v)) = self.fields.get(i) {
+                m.insert(name.clone(), minijinja::Value::from_serialize(v));
+            }
+        }
+        minijinja::Value::from(m)
+    }
+
+    /// Renders a template.
+    pub fn render(&self, t: &Text) -> Result<String, HandleError> {
+        match t {
+            Text::Simple(segs) => {
+                let mut out = String::new();
+                for s in segs {
+                    match s {
+                        TextSeg::Lit(l) => out.push_str(l),
+                        TextSeg::Var(v) => {
+                            if let Some(val) = self.var(v) {
+                                if let Some(t) = json_text(&val) {
+                                    out.push_str(&t);
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            Text::Jinja(name) => self.render_named(name),
+        }
+    }
+
+    fn render_named(&self, name: &str) -> Result<String, HandleError> {
+        let tmpl = self
+            .conn
+            .env
+            .get_template(name)
+            .map_err(|e| malformed(name, e))?;
+        tmpl.render(self.context())
+            .map_err(|e| malformed(name, format!("template failed: {e}")))
+    }
+
+    /// Evaluates a value: paths, then `from`, `field`, `template`; then `map`, `default`,
+    /// `convert` (text conversions only; typed conversions are the caller's).
+    pub fn eval(&self, v: &'b Value) -> Result<Option<Json>, HandleError> {
+        let mut found: Option<Json> = None;
+        if let Some(item) = self.scope.item {
+            for p in &v.paths {
+                if let Some(hit) = first(p, item) {
+                    found = Some(hit.clone());
+                    break;
+                }
+            }
+        }
+        if found.is_none() {
+            if let Some(src) = &v.from {
+                found = self.scope.text(src)?.map(|t| Json::String(t.into_owned()));
+            }
+        }
+        if found.is_none() {
+            if let Some(i) = v.field {
+                found = self.fields.get(i).cloned().flatten();
+            }
+        }
+        if found.is_none() {
+            if let Some(t) = &v.template {
+                let s = self.render(t)?;
+                if !s.is_empty() {
+                    found = Some(Json::String(s));
+                }
+            }
+        }
+        if let Some(map) = &v.map {
+            found = found
+                .as_ref()
+                .and_then(json_text)
+                .and_then(|k| map.get(k.as_ref()))
+                .map(|t| Json::String(t.clone()));
+        }
+        if found.is_none() {
+            found = v.default.clone().map(Json::String);
+        }
+        if let (Some(Json::String(s)), Some(c)) = (&mut found, v.convert) {
+            match c {
+                Convert::Upper => *s = s.to_ascii_uppercase(),
+                Convert::Lower => *s = s.to_ascii_lowercase(),
+                _ => {}
+            }
+        }
+        Ok(found)
+    }
+
+    /// A value as text.
+    pub fn text(&self, v: &'b Option<Value>) -> Result<Option<String>, HandleError> {
+        Ok(match v {
+            Some(v) => self
+                .eval(v)?
+                .as_ref()
+                .and_then(json_text)
+                .map(|c| c.into_owned()),
+            None => None,
+        })
+    }
+
+    /// Whether a rule's `when` holds.
+    pub fn holds(&self, template: &str) -> Result<bool, HandleError> {
+        Ok(self.render_named(template)? == "1")
+    }
+
+    /// Classifies the item: (event type, status override of the matching rule).
+    pub fn classify(&self) -> Result<(WebhookEventType, Option<&'b str>), HandleError>
+    where
+        'b: 'b,
+    {
+        let events = &self.conn.events;
+        let raw = self.builtins.event_type.as_deref();
+        for rule in &events.rules {
+            if let Some(types) = &rule.types {
+                if !raw.is_some_and(|r| types.contains(r)) {
+                    continue;
+                }
+            }
+            if let Some(w) = &rule.when {
+                if !self.holds(w)? {
+                    continue;
+                }
+            }
+            // SAFETY of lifetimes: rules live in the connector, which outlives the item.
+            let status: Option<&str> = rule.status.as_deref();
+            return Ok((rule.event, status.map(|s| self.conn_str(s))));
+        }
+        Ok((
+            raw.and_then(|r| events.map.get(r).copied())
+                .unwrap_or(WebhookEventType::EventNotSupported),
+            None,
+        ))
+    }
+
+    fn conn_str(&self, s: &str) -> &'b str {
+        // Statuses are validated enum names; map them to 'static names.
+        for n in PaymentStatus::ALL
+            .iter()
+            .map(|x| x.as_str())
+            .chain(RefundStatus::ALL.iter().map(|x| x.as_str()))
+            .chain(DisputeStatus::ALL.iter().map(|x| x.as_str()))
+        {
+            if n == s {
+                return n;
+            }
+        }
+        ""
+    }
+
+    fn time(&self, key: &str, v: &'b Option<Value>) -> Result<Option<i64>, HandleError> {
+        let Some(v) = v else { return Ok(None) };
+        let Some(raw) = self.eval(v)? else {
+            return Ok(None);
+        };
+        let millis = v.convert == Some(Convert::UnixMillis);
+        let from_int = |i: i64| if millis { i.div_euclid(1000) } else { i };
+        match &raw {
+            Json::Number(n) => n
+                .as_i64()
+                .map(from_int)
+                .map(Some)
+                .ok_or_else(|| malformed(key, format!("`{n}` is not a whole-second timestamp"))),
+            Json::String(s)
+                if v.convert != Some(Convert::Rfc3339)
+                    && !s.is_empty()
+                    && s.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                s.parse::<i64>()
+                    .map(|i| Some(from_int(i)))
+                    .map_err(|_| malformed(key, "timestamp out of range"))
+            }
+            Json::String(s) => crate::verify::parse_time(s, crate::model::TimeUnit::Rfc3339)
+                .map(Some)
+                .ok_or_else(|| malformed(key, format!("`{s}` is not a timestamp"))),
+            other => Err(malformed(key, format!("`{other}` is not a timestamp"))),
+        }
+    }
+
+    fn money(&self, key: &str, m: &'b Option<MoneyC>) -> Result<Option<Money>, HandleError> {
+        let Some(m) = m else { return Ok(None) };
+        let currency = self
+            .eval(&m.currency)?
+            .as_ref()
+            .and_then(json_text)
+            .map(|c| c.to_ascii_uppercase());
+        let Some(raw) = self.eval(&m.value)? else {
+            return Ok(None);
+        };
+        let Some(currency) = currency else {
+            return Err(malformed(key, "an amount without a currency"));
+        };
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(malformed(
+                key,
+                format!("`{currency}` is not an ISO 4217 currency code"),
+            ));
+        }
+        let minor = amount(&raw, m.unit, &currency).map_err(|e| malformed(key, e))?;
+        Ok(Some(Money {
+            minor_amount: minor,
+            currency,
+        }))
+    }
+
+    fn minor_like(
+        &self,
+        key: &str,
+        v: &'b Option<Value>,
+        unit: AmountUnit,
+        currency: Option<&str>,
+    ) -> Result<Option<i64>, HandleError> {
+        let Some(v) = v else { return Ok(None) };
+        let Some(raw) = self.eval(v)? else {
+            return Ok(None);
+        };
+        amount(&raw, unit, currency.unwrap_or("USD"))
+            .map(Some)
+            .map_err(|e| malformed(key, e))
+    }
+
+    fn error_details(
+        &self,
+        code: &'b Option<Value>,
+        message: &'b Option<Value>,
+    ) -> Result<Option<ErrorDetails>, HandleError> {
+        let code = self.text(code)?;
+        let message = self.text(message)?;
+        Ok((code.is_some() || message.is_some()).then_some(ErrorDetails { code, message }))
+    }
+
+    /// The payments_response.
+    pub fn payment(
+        &self,
+        p: &'b PaymentC,
+        event: WebhookEventType,
+        rule_status: Option<&str>,
+    ) -> Result<PaymentsResponse, HandleError> {
+        let status = rule_status
+            .and_then(PaymentStatus::from_name)
+            .or(self
+                .text(&p.status)?
+                .as_deref()
+                .and_then(PaymentStatus::from_name))
+            .or(event.default_payment_status());
+        let amount = self.money("payment.amount", &p.amount)?;
+        let unit = p.amount.as_ref().map_or(AmountUnit::Minor, |m| m.unit);
+        Ok(PaymentsResponse {
+            connector_transaction_id: self.text(&p.connector_transaction_id)?,
+            merchant_transaction_id: self.text(&p.merchant_transaction_id)?,
+            status,
+            captured_amount: self.minor_like(
+                "payment.captured_amount",
+                &p.captured_amount,
+                unit,
+                amount.as_ref().map(|a| a.currency.as_str()),
+            )?,
+            amount,
+            error: self.error_details(&p.error_code, &p.error_message)?,
+            payment_method_type: self.text(&p.payment_method_type)?,
+            network_transaction_id: self.text(&p.network_transaction_id)?,
+            connector_customer_id: self.text(&p.connector_customer_id)?,
+            created_at: self.time("payment.created_at", &p.created_at)?,
+        })
+    }
+
+    /// The refunds_response.
+    pub fn refund(
+        &self,
+        r: &'b RefundC,
+        event: WebhookEventType,
+        rule_status: Option<&str>,
+    ) -> Result<RefundsResponse, HandleError> {
+        let status = rule_status
+            .and_then(RefundStatus::from_name)
+            .or(self
+                .text(&r.status)?
+                .as_deref()
+                .and_then(RefundStatus::from_name))
+            .or(event.default_refund_status());
+        Ok(RefundsResponse {
+            connector_refund_id: self.text(&r.connector_refund_id)?,
+            merchant_refund_id: self.text(&r.merchant_refund_id)?,
+            connector_transaction_id: self.text(&r.connector_transaction_id)?,
+            status,
+            refund_amount: self.money("refund.refund_amount", &r.refund_amount)?,
+            refund_reason: self.text(&r.refund_reason)?,
+            error: self.error_details(&r.error_code, &r.error_message)?,
+            created_at: self.time("refund.created_at", &r.created_at)?,
+        })
+    }
+
+    /// The disputes_response.
+    pub fn dispute(
+        &self,
+        d: &'b DisputeC,
+        event: WebhookEventType,
+        rule_status: Option<&str>,
+    ) -> Result<DisputesResponse, HandleError> {
+        // The event type is authoritative for disputes: its status is what the host acts on.
+        let status = rule_status
+            .and_then(DisputeStatus::from_name)
+            .or(event.default_dispute_status())
+            .or(self
+                .text(&d.dispute_status)?
+                .as_deref()
+                .and_then(DisputeStatus::from_name));
+        let stage = self
+            .text(&d.dispute_stage)?
+            .as_deref()
+            .and_then(DisputeStage::from_name)
+            .or(Some(DisputeStage::ActiveDispute));
+        Ok(DisputesResponse {
+            connector_dispute_id: self.text(&d.connector_dispute_id)?,
+            connector_transaction_id: self.text(&d.connector_transaction_id)?,
+            dispute_status: status,
+            dispute_stage: stage,
+            dispute_amount: self.money("dispute.dispute_amount", &d.dispute_amount)?,
+            dispute_reason: self.text(&d.dispute_reason)?,
+            dispute_message: self.text(&d.dispute_message)?,
+            connector_status_code: self.text(&d.connector_status_code)?,
+            dispute_date: self.time("dispute.dispute_date", &d.dispute_date)?,
+            due_date: self.time("dispute.due_date", &d.due_date)?,
+            created_at: self.time("dispute.created_at", &d.created_at)?,
+        })
+    }
+}
+
+/// The ISO 4217 minor-unit exponent of a currency.
+pub fn currency_exponent(code: &str) -> u32 {
+    match code {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
+        _ => 2,
+    }
+}
+
+/// Converts an amount (JSON number or numeric string) to minor units, exactly.
+pub fn amount(raw: &Json, unit: AmountUnit, currency: &str) -> Result<i64, String> {
+    let text = match raw {
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => s.trim().to_string(),
+        other => return Err(format!("`{other}` is not an amount")),
+    };
+    match unit {
+        AmountUnit::Minor => {
+            let t = text.strip_prefix('-').unwrap_or(&text);
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("`{text}` is not a whole number of minor units"));
+            }
+            text.parse::<i64>()
+                .map_err(|_| format!("`{text}` is out of range"))
+        }
+        AmountUnit::Major => major_to_minor(&text, currency_exponent(currency))
+            .ok_or_else(|| format!("`{text}` is not an exact {currency} amount")),
+    }
+}
+
+/// `"10.5"` with exponent 2 → 1050. Rejects more fractional digits than the currency has
+/// (unless they are zeros), exponents, and anything that is not a plain decimal.
+pub fn major_to_minor(text: &str, exp: u32) -> Option<i64> {
+    let (neg, t) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    if t.contains('.') && frac.is_empty() {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > exp as usize {
+        return None;
+    }
+    let mut digits = String::with_capacity(int.len() + exp as usize);
+    digits.push_str(int);
+    digits.push_str(frac);
+    for _ in frac.len()..exp as usize {
+        digits.push('0');
+    }
+    let v: i64 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn major_units_convert_exactly() {
+        assert_eq!(major_to_minor("10.5", 2), Some(1050));
+        assert_eq!(major_to_minor("10.50", 2), Some(1050));
+        assert_eq!(major_to_minor("1000", 0), Some(1000));
+        assert_eq!(major_to_minor("1.234", 3), Some(1234));
+        assert_eq!(major_to_minor("0.10", 0), None);
+        assert_eq!(major_to_minor("1.005", 2), None);
+        assert_eq!(major_to_minor("1e3", 2), None);
+        assert_eq!(major_to_minor("1.", 2), None);
+        assert_eq!(major_to_minor("-2.5", 2), Some(-250));
+        assert_eq!(major_to_minor("99999999999999999999", 2), None);
+    }
+
+    #[test]
+    fn amounts_from_json() {
+        assert_eq!(amount(&json!(2000), AmountUnit::Minor, "USD"), Ok(2000));
+        assert_eq!(amount(&json!("2000"), AmountUnit::Minor, "USD"), Ok(2000));
+        assert!(amount(&json!(20.5), AmountUnit::Minor, "USD").is_err());
+        assert_eq!(amount(&json!("12.34"), AmountUnit::Major, "EUR"), Ok(1234));
+        assert_eq!(amount(&json!(12.34), AmountUnit::Major, "EUR"), Ok(1234));
+        assert_eq!(amount(&json!("1500"), AmountUnit::Major, "JPY"), Ok(1500));
+        assert_eq!(amount(&json!("1.500"), AmountUnit::Major, "KWD"), Ok(1500));
+        assert!(amount(&json!(true), AmountUnit::Minor, "USD").is_err());
+    }
+}

@@ -1,0 +1,271 @@
+//! The `hooknorm` command line: JSON on stdout; errors as `{"error": {...}}` on stderr with a
+//! non-zero exit.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hooknorm::{
+    Engine, ErrorKind, HandleError, HandleRequest, RequestDetails, Secret, SignRequest,
+    WebhookSecrets,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "hooknorm",
+    version,
+    about = "Verify and normalize payment-processor webhooks"
+)]
+struct Cli {
+    /// Directory of connector specs (default: the bundled connectors).
+    #[arg(long, global = true, env = "HOOKNORM_CONNECTORS")]
+    connectors: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the connector names.
+    Connectors,
+    /// Verify and normalize one webhook.
+    Handle {
+        /// The Handle request as JSON (`-` for stdin).
+        #[arg(long, conflicts_with_all = ["connector", "header", "body_file", "url", "secret"])]
+        request: Option<PathBuf>,
+        /// Connector name (convenience form).
+        #[arg(long)]
+        connector: Option<String>,
+        /// A header, `Name: value` (repeatable).
+        #[arg(long)]
+        header: Vec<String>,
+        /// File holding the raw body.
+        #[arg(long)]
+        body_file: Option<PathBuf>,
+        /// The URL the webhook was posted to.
+        #[arg(long)]
+        url: Option<String>,
+        /// Secret (repeatable: `secret`, then `additional_secret`).
+        #[arg(long)]
+        secret: Vec<String>,
+        /// merchant_event_id to echo.
+        #[arg(long)]
+        merchant_event_id: Option<String>,
+        /// Fix the clock (unix seconds).
+        #[arg(long)]
+        now: Option<i64>,
+    },
+    /// Print a webhook signed as the processor would send it.
+    Sign {
+        #[arg(long)]
+        connector: String,
+        #[arg(long)]
+        secret: String,
+        #[arg(long)]
+        additional_secret: Option<String>,
+        #[arg(long)]
+        body_file: PathBuf,
+        #[arg(long, default_value = "https://example.com/webhooks")]
+        url: String,
+        /// Unix seconds (default: now).
+        #[arg(long)]
+        now: Option<i64>,
+        /// Scheme name (default: the first the secret can sign for).
+        #[arg(long)]
+        scheme: Option<String>,
+    },
+    /// Check specs and print every error with its location.
+    Validate {
+        /// Directory of specs (default: --connectors, else ./connectors).
+        dir: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of connector specs (or, with --event, of handle's outcome).
+    Schema {
+        #[arg(long)]
+        event: bool,
+    },
+}
+
+fn fail(kind: &str, message: impl Into<String>, report: Option<&HandleError>) -> ExitCode {
+    let mut err = serde_json::json!({"kind": kind, "message": message.into()});
+    if let Some(e) = report {
+        err = serde_json::to_value(e).unwrap_or(err);
+    }
+    eprintln!("{}", serde_json::json!({ "error": err }));
+    ExitCode::from(1)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn load(dir: &Option<PathBuf>) -> Result<Engine, ExitCode> {
+    let loaded = match dir {
+        Some(d) => Engine::load_dir(d),
+        None => Engine::bundled(),
+    };
+    loaded.map_err(|e| fail("SpecError", e.to_string(), None))
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, ExitCode> {
+    let r = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
+    } else {
+        std::fs::read(path)
+    };
+    r.map_err(|e| fail("Io", format!("{}: {e}", path.display()), None))
+}
+
+fn print(v: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail("Internal", e.to_string(), None),
+    }
+}
+
+fn secrets(list: &[String]) -> WebhookSecrets {
+    WebhookSecrets {
+        secret: list.first().map(|s| Secret::new(s.clone())),
+        additional_secret: list.get(1).map(|s| Secret::new(s.clone())),
+        other: BTreeMap::new(),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
+    match cli.command {
+        Command::Connectors => {
+            let engine = load(&cli.connectors)?;
+            Ok(print(&engine.connector_names().collect::<Vec<_>>()))
+        }
+        Command::Handle {
+            request,
+            connector,
+            header,
+            body_file,
+            url,
+            secret,
+            merchant_event_id,
+            now: at,
+        } => {
+            let engine = load(&cli.connectors)?;
+            let req: HandleRequest = match request {
+                Some(path) => {
+                    let bytes = read(&path)?;
+                    serde_json::from_slice(&bytes).map_err(|e| {
+                        fail(
+                            ErrorKind::InvalidRequest.as_str(),
+                            format!("{}: {e}", path.display()),
+                            None,
+                        )
+                    })?
+                }
+                None => {
+                    let connector = connector.ok_or_else(|| {
+                        fail(
+                            ErrorKind::InvalidRequest.as_str(),
+                            "give --request FILE or --connector NAME",
+                            None,
+                        )
+                    })?;
+                    let mut headers = BTreeMap::new();
+                    for h in &header {
+                        let (n, v) = h.split_once(':').ok_or_else(|| {
+                            fail(
+                                ErrorKind::InvalidRequest.as_str(),
+                                format!("header `{h}` is not `Name: value`"),
+                                None,
+                            )
+                        })?;
+                        headers.insert(n.trim().to_string(), v.trim_start().to_string());
+                    }
+                    let body = match &body_file {
+                        Some(p) => read(p)?,
+                        None => Vec::new(),
+                    };
+                    HandleRequest {
+                        connector,
+                        merchant_event_id,
+                        request_details: RequestDetails {
+                            url: url.unwrap_or_default(),
+                            headers,
+                            body,
+                            ..Default::default()
+                        },
+                        webhook_secrets: secrets(&secret),
+                    }
+                }
+            };
+            match engine.handle_at(&req, at.unwrap_or_else(now)) {
+                Ok(outcome) => Ok(print(&outcome)),
+                Err(e) => Err(fail(e.kind.as_str(), e.message.clone(), Some(&e))),
+            }
+        }
+        Command::Sign {
+            connector,
+            secret,
+            additional_secret,
+            body_file,
+            url,
+            now: at,
+            scheme,
+        } => {
+            let engine = load(&cli.connectors)?;
+            let mut list = vec![secret];
+            list.extend(additional_secret);
+            let req = SignRequest {
+                connector,
+                secrets: secrets(&list),
+                body: read(&body_file)?,
+                url,
+                now: at.unwrap_or_else(now),
+                scheme,
+            };
+            match engine.sign(&req) {
+                Ok(signed) => Ok(print(&signed)),
+                Err(e) => Err(fail(e.kind.as_str(), e.message.clone(), None)),
+            }
+        }
+        Command::Validate { dir } => {
+            let dir = dir
+                .or(cli.connectors)
+                .unwrap_or_else(|| PathBuf::from("connectors"));
+            match Engine::load_dir(&dir) {
+                Ok(engine) => Ok(print(&serde_json::json!({
+                    "valid": true,
+                    "connectors": engine.connector_names().collect::<Vec<_>>(),
+                }))),
+                Err(e) => {
+                    for err in &e.errors {
+                        eprintln!("{err}");
+                    }
+                    print(&serde_json::json!({"valid": false, "errors": e.errors}));
+                    Err(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Schema { event } => {
+            print!(
+                "{}",
+                if event {
+                    hooknorm::schema::event_schema()
+                } else {
+                    hooknorm::schema::connector_schema()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli).unwrap_or_else(|code| code)
+}

@@ -1,0 +1,225 @@
+//! Reading values out of one request: headers, URL parts, form fields, signature parameters,
+//! document fields and secrets, with defaults and transforms.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use serde_json::Value as Json;
+
+use crate::compile::{Source, SourceKind};
+use crate::crypto;
+use crate::decode;
+use crate::error::{ErrorKind, HandleError};
+use crate::model::{Transform, UrlPart};
+use crate::types::{RequestDetails, WebhookSecrets};
+
+/// One request being handled, with lazily parsed parts.
+pub(crate) struct Req<'a> {
+    pub details: &'a RequestDetails,
+    pub secrets: &'a WebhookSecrets,
+    form: OnceCell<Result<Vec<(String, String)>, String>>,
+    url: OnceCell<Option<url::Url>>,
+}
+
+impl<'a> Req<'a> {
+    pub fn new(details: &'a RequestDetails, secrets: &'a WebhookSecrets) -> Self {
+        Req {
+            details,
+            secrets,
+            form: OnceCell::new(),
+            url: OnceCell::new(),
+        }
+    }
+
+    /// The form fields of the body (parsed once).
+    pub fn form(&self) -> Result<&[(String, String)], HandleError> {
+        self.form
+            .get_or_init(|| decode::parse_form(&self.details.body))
+            .as_deref()
+            .map_err(|e| HandleError::new(ErrorKind::MalformedBody, format!("form body: {e}")))
+    }
+
+    fn url(&self) -> Result<&url::Url, HandleError> {
+        self.url
+            .get_or_init(|| url::Url::parse(&self.details.url).ok())
+            .as_ref()
+            .ok_or_else(|| {
+                HandleError::new(
+                    ErrorKind::InvalidRequest,
+                    "the request URL is missing or not an absolute URL",
+                )
+            })
+    }
+}
+
+/// Where a source is read: the request plus, when present, signature parameters and an item.
+pub(crate) struct Scope<'a, 'b> {
+    pub req: &'b Req<'a>,
+    pub params: &'b [(String, String)],
+    pub item: Option<&'b Json>,
+}
+
+/// Renders a JSON value as text: strings as they are, numbers and booleans as JSON text, null
+/// and missing as `None`, arrays and objects as compact JSON.
+pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
+    match v {
+        Json::Null => None,
+        Json::String(s) => Some(Cow::Borrowed(s)),
+        Json::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        other => Some(Cow::Owned(other.to_string())),
+    }
+}
+
+/// The first non-null node a JSONPath selects.
+pub(crate) fn first<'v>(path: &serde_json_path::JsonPath, doc: &'v Json) -> Option<&'v Json> {
+    path.query(doc).all().into_iter().find(|v| !v.is_null())
+}
+
+impl<'b> Scope<'_, 'b> {
+    /// The raw value of a source before default and transforms; `None` when absent.
+    fn raw(&self, src: &'b Source) -> Result<Option<Cow<'b, [u8]>>, HandleError> {
+        let req = self.req;
+        Ok(match &src.kind {
+            SourceKind::Header(names) => names
+                .iter()
+                .find_map(|n| req.details.header(n))
+                .map(|v| Cow::Borrowed(v.as_bytes())),
+            SourceKind::Param(p) => self
+                .params
+                .iter()
+                .find(|(k, _)| k == p)
+                .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
+            SourceKind::Query(q) => {
+                let url = req.url()?;
+                url.query_pairs()
+                    .find(|(k, _)| k == q)
+                    .map(|(_, v)| Cow::Owned(v.into_owned().into_bytes()))
+            }
+            SourceKind::FormField(f) => req
+                .form()?
+                .iter()
+                .find(|(k, _)| k == f)
+                .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
+            SourceKind::Field(path) => self
+                .item
+                .and_then(|doc| first(path, doc))
+                .and_then(json_text)
+                .map(|t| match t {
+                    Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                    Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+                }),
+            SourceKind::Literal(l) => Some(Cow::Borrowed(l.as_bytes())),
+            SourceKind::Secret(name) => req
+                .secrets
+                .get(name)
+                .map(|s| Cow::Borrowed(s.expose().as_bytes())),
+            SourceKind::Body => Some(Cow::Borrowed(&req.details.body[..])),
+            SourceKind::Url(part) => {
+                if *part == UrlPart::Full {
+                    Some(Cow::Borrowed(req.details.url.as_bytes()))
+                } else {
+                    let u = req.url()?;
+                    let text = match part {
+                        UrlPart::Full => unreachable!("handled above"),
+                        UrlPart::Scheme => u.scheme().to_string(),
+                        UrlPart::Host => u.host_str().unwrap_or("").to_string(),
+                        UrlPart::Path => u.path().to_string(),
+                        UrlPart::Query => u.query().unwrap_or("").to_string(),
+                        UrlPart::PathAndQuery => match u.query() {
+                            Some(q) => format!("{}?{q}", u.path()),
+                            None => u.path().to_string(),
+                        },
+                    };
+                    Some(Cow::Owned(text.into_bytes()))
+                }
+            }
+        })
+    }
+
+    /// The value of a source with default and transforms applied; `None` when absent and no
+    /// default is given.
+    pub fn get(&self, src: &'b Source) -> Result<Option<Cow<'b, [u8]>>, HandleError> {
+        let raw = match self.raw(src)? {
+            Some(v) => v,
+            None => match &src.default {
+                Some(d) => Cow::Borrowed(d.as_bytes()),
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(apply_transforms(raw, &src.transforms)))
+    }
+
+    /// The value as UTF-8 text (invalid UTF-8 is malformed input).
+    pub fn text(&self, src: &'b Source) -> Result<Option<Cow<'b, str>>, HandleError> {
+        Ok(match self.get(src)? {
+            None => None,
+            Some(Cow::Borrowed(b)) => Some(Cow::Borrowed(
+                std::str::from_utf8(b).map_err(|_| not_utf8())?,
+            )),
+            Some(Cow::Owned(b)) => Some(Cow::Owned(String::from_utf8(b).map_err(|_| not_utf8())?)),
+        })
+    }
+
+    /// A description of the source for error messages (never its value).
+    pub fn describe(src: &Source) -> String {
+        match &src.kind {
+            SourceKind::Header(n) => format!("header {}", n.join(" / ")),
+            SourceKind::Param(p) => format!("signature parameter `{p}`"),
+            SourceKind::Query(q) => format!("query parameter `{q}`"),
+            SourceKind::FormField(f) => format!("form field `{f}`"),
+            SourceKind::Field(_) => "body field".into(),
+            SourceKind::Literal(_) => "literal".into(),
+            SourceKind::Secret(s) => format!("secret `{s}`"),
+            SourceKind::Body => "body".into(),
+            SourceKind::Url(_) => "URL".into(),
+        }
+    }
+}
+
+fn not_utf8() -> HandleError {
+    HandleError::new(
+        ErrorKind::MalformedBody,
+        "a value the spec reads is not UTF-8 text",
+    )
+}
+
+fn apply_transforms<'b>(mut v: Cow<'b, [u8]>, transforms: &[Transform]) -> Cow<'b, [u8]> {
+    for t in transforms {
+        v = Cow::Owned(match t {
+            Transform::Upper => v.to_ascii_uppercase(),
+            Transform::Lower => v.to_ascii_lowercase(),
+            Transform::Trim => v.trim_ascii().to_vec(),
+            Transform::Reverse => match std::str::from_utf8(&v) {
+                Ok(s) => s.chars().rev().collect::<String>().into_bytes(),
+                Err(_) => v.iter().rev().copied().collect(),
+            },
+            Transform::Crc32 => crc32fast::hash(&v).to_string().into_bytes(),
+            Transform::Sha256Hex => crypto::sha256_hex(&[&v]).into_bytes(),
+            Transform::Base64 => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .encode(&v)
+                    .into_bytes()
+            }
+        });
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transforms_apply_in_order() {
+        let v = apply_transforms(
+            Cow::Borrowed(b"abc"),
+            &[Transform::Reverse, Transform::Upper],
+        );
+        assert_eq!(&*v, b"CBA");
+        // CRC-32 of "123456789" is 0xCBF43926.
+        let v = apply_transforms(Cow::Borrowed(b"123456789"), &[Transform::Crc32]);
+        assert_eq!(&*v, b"3421780262");
+    }
+}

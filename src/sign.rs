@@ -1,0 +1,307 @@
+//! `sign`: produce a webhook exactly as the processor would send it, from a spec's `sign`
+//! recipe and the same message definition that verification uses.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::compile::{Connector, Scheme};
+use crate::crypto;
+use crate::engine::Engine;
+use crate::error::{ErrorKind, HandleError};
+use crate::model::{Scope as SigScope, SignRecipe};
+use crate::request::{Req, Scope};
+use crate::types::{RequestDetails, WebhookSecrets};
+
+/// What to sign.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SignRequest {
+    pub connector: String,
+    /// The signing secrets (for PayPal: `secret` = webhook id, `additional_secret` = the RSA
+    /// private key PEM; for Standard Webhooks `v1a`: the `whsk_` Ed25519 secret key).
+    pub secrets: WebhookSecrets,
+    pub body: Vec<u8>,
+    /// The URL the webhook is sent to (needed when the URL is signed).
+    pub url: String,
+    /// Unix seconds.
+    pub now: i64,
+    /// Which scheme to sign with; default the first whose signing key the secrets provide.
+    pub scheme: Option<String>,
+}
+
+/// A signed webhook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedWebhook {
+    pub headers: BTreeMap<String, String>,
+    /// The body to send (base64 in JSON). Item-scope signatures are written into it.
+    #[serde(with = "b64")]
+    pub body: Vec<u8>,
+}
+
+mod b64 {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(b))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+fn unsupported(msg: impl Into<String>) -> HandleError {
+    HandleError::new(ErrorKind::SignUnsupported, msg)
+}
+
+impl Engine {
+    /// Signs a webhook for a connector.
+    pub fn sign(&self, req: &SignRequest) -> Result<SignedWebhook, HandleError> {
+        let conn = self.connector(&req.connector).ok_or_else(|| {
+            HandleError::new(
+                ErrorKind::UnknownConnector,
+                format!("no connector named `{}`", req.connector),
+            )
+        })?;
+        let sig = conn
+            .signature
+            .as_ref()
+            .ok_or_else(|| unsupported(format!("`{}` does not sign its webhooks", conn.name)))?;
+        let recipe = conn
+            .sign
+            .as_ref()
+            .ok_or_else(|| unsupported(format!("`{}` has no `sign` recipe", conn.name)))?;
+        let (scheme, key) = pick_scheme(&sig.schemes, &req.secrets, req.scheme.as_deref())?;
+
+        let now_rfc3339 = chrono::DateTime::from_timestamp(req.now, 0)
+            .ok_or_else(|| HandleError::new(ErrorKind::InvalidRequest, "`now` is out of range"))?
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let mut ctx: BTreeMap<&str, minijinja::Value> = BTreeMap::new();
+        ctx.insert("now", req.now.into());
+        ctx.insert("now_rfc3339", now_rfc3339.into());
+        ctx.insert("body_sha256", crypto::sha256_hex(&[&req.body]).into());
+        ctx.insert("scheme", scheme.name.clone().into());
+
+        let mut params: Vec<(String, String)> = Vec::new();
+        for name in recipe.params.0.keys() {
+            let v = render(conn, &format!("sign.params.{name}"), &ctx)?;
+            params.push((name.clone(), v));
+        }
+        ctx.insert(
+            "params",
+            minijinja::Value::from(params.iter().cloned().collect::<BTreeMap<String, String>>()),
+        );
+        let mut headers = BTreeMap::new();
+        for name in recipe.headers.0.keys() {
+            if !uses_signature(conn, &format!("sign.headers.{name}")) {
+                headers.insert(
+                    name.clone(),
+                    render(conn, &format!("sign.headers.{name}"), &ctx)?,
+                );
+            }
+        }
+        let details = RequestDetails {
+            url: req.url.clone(),
+            headers: headers.clone(),
+            body: req.body.clone(),
+            ..Default::default()
+        };
+        let r = Req::new(&details, &req.secrets);
+        let mut body = req.body.clone();
+        match scheme.scope {
+            SigScope::Request => {
+                let signature = sign_message(
+                    scheme,
+                    &key,
+                    &Scope {
+                        req: &r,
+                        params: &params,
+                        item: None,
+                    },
+                )?;
+                ctx.insert("signature", signature.clone().into());
+                if let Some(f) = &recipe.form_field {
+                    let value = render(conn, "sign.form_field.value", &ctx)?;
+                    let pair: String = form_urlencoded::Serializer::new(String::new())
+                        .append_pair(&f.name, &value)
+                        .finish();
+                    if !body.is_empty() {
+                        body.push(b'&');
+                    }
+                    body.extend_from_slice(pair.as_bytes());
+                }
+            }
+            SigScope::Item => {
+                body = sign_items(conn, recipe, scheme, &key, &r, &params)?;
+            }
+        }
+        for name in recipe.headers.0.keys() {
+            if uses_signature(conn, &format!("sign.headers.{name}")) {
+                headers.insert(
+                    name.clone(),
+                    render(conn, &format!("sign.headers.{name}"), &ctx)?,
+                );
+            }
+        }
+        Ok(SignedWebhook { headers, body })
+    }
+}
+
+fn template_name(key: &str) -> String {
+    format!("__sign.{key}")
+}
+
+fn uses_signature(conn: &Connector, key: &str) -> bool {
+    conn.env
+        .get_template(&template_name(key))
+        .is_ok_and(|t| t.undeclared_variables(false).contains("signature"))
+}
+
+fn render(
+    conn: &Connector,
+    key: &str,
+    ctx: &BTreeMap<&str, minijinja::Value>,
+) -> Result<String, HandleError> {
+    let t = conn
+        .env
+        .get_template(&template_name(key))
+        .map_err(|e| unsupported(format!("{key}: {e}")))?;
+    t.render(ctx)
+        .map_err(|e| unsupported(format!("{key}: {e}")))
+}
+
+fn pick_scheme<'c>(
+    schemes: &'c [Scheme],
+    secrets: &WebhookSecrets,
+    wanted: Option<&str>,
+) -> Result<(&'c Scheme, crypto::SignKey), HandleError> {
+    let mut last_err = None;
+    for s in schemes {
+        if wanted.is_some_and(|w| w != s.name) {
+            continue;
+        }
+        for name in &s.signing_key.secrets {
+            let Some(secret) = secrets.get(name) else {
+                continue;
+            };
+            let Some(text) = crypto::key_text(&s.signing_key, secret.expose()) else {
+                continue;
+            };
+            match crypto::sign_key(s.algorithm, s.signing_key.encoding, text) {
+                Ok(k) => return Ok((s, k)),
+                Err(e) => last_err = Some(format!("scheme `{}`, secret `{name}`: {e}", s.name)),
+            }
+        }
+    }
+    if let Some(w) = wanted {
+        if !schemes.iter().any(|s| s.name == w) {
+            return Err(unsupported(format!("no scheme named `{w}`")));
+        }
+    }
+    Err(HandleError::new(
+        if last_err.is_some() {
+            ErrorKind::InvalidSecret
+        } else {
+            ErrorKind::MissingSecret
+        },
+        last_err.unwrap_or_else(|| "no supplied secret is a signing key of this connector".into()),
+    ))
+}
+
+fn sign_message(
+    scheme: &Scheme,
+    key: &crypto::SignKey,
+    scope: &Scope,
+) -> Result<String, HandleError> {
+    let mut msg = Vec::new();
+    for (i, p) in scheme.message.iter().enumerate() {
+        if i > 0 {
+            msg.extend_from_slice(scheme.join.as_bytes());
+        }
+        let v = scope.get(p)?.ok_or_else(|| {
+            unsupported(format!(
+                "the signed {} is not available when signing",
+                Scope::describe(p)
+            ))
+        })?;
+        msg.extend_from_slice(&v);
+    }
+    let raw = crypto::sign(scheme.algorithm, key, &msg).map_err(unsupported)?;
+    Ok(crypto::encode_sig(scheme.encoding, &raw))
+}
+
+fn sign_items(
+    conn: &Connector,
+    recipe: &SignRecipe,
+    scheme: &Scheme,
+    key: &crypto::SignKey,
+    r: &Req,
+    params: &[(String, String)],
+) -> Result<Vec<u8>, HandleError> {
+    let field = recipe
+        .item_field
+        .as_deref()
+        .ok_or_else(|| unsupported("item-scope signing needs `sign.item_field`"))?;
+    let mut doc: Json = serde_json::from_slice(&r.details.body).map_err(|e| {
+        HandleError::new(
+            ErrorKind::MalformedBody,
+            format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let pointers: Vec<String> = match &conn.items {
+        Some(p) => p
+            .query_located(&doc)
+            .locations()
+            .map(|l| l.to_json_pointer())
+            .collect(),
+        None => vec![String::new()],
+    };
+    if pointers.is_empty() {
+        return Err(HandleError::new(
+            ErrorKind::MalformedBody,
+            "the body has no items to sign",
+        ));
+    }
+    for ptr in pointers {
+        let item = doc.pointer(&ptr).cloned().unwrap_or(Json::Null);
+        let signature = sign_message(
+            scheme,
+            key,
+            &Scope {
+                req: r,
+                params,
+                item: Some(&item),
+            },
+        )?;
+        let target = doc
+            .pointer_mut(&ptr)
+            .ok_or_else(|| HandleError::new(ErrorKind::MalformedBody, "item vanished"))?;
+        set_dotted(target, field, Json::String(signature))?;
+    }
+    serde_json::to_vec(&doc).map_err(|e| HandleError::new(ErrorKind::MalformedBody, e.to_string()))
+}
+
+/// Sets `a.b.c` in an object, creating objects on the way.
+fn set_dotted(mut target: &mut Json, path: &str, value: Json) -> Result<(), HandleError> {
+    let names: Vec<&str> = path.split('.').collect();
+    for (i, name) in names.iter().enumerate() {
+        let obj = target.as_object_mut().ok_or_else(|| {
+            HandleError::new(
+                ErrorKind::MalformedBody,
+                format!("`{path}`: not inside an object"),
+            )
+        })?;
+        if i == names.len() - 1 {
+            obj.insert((*name).to_string(), value);
+            return Ok(());
+        }
+        target = obj
+            .entry((*name).to_string())
+            .or_insert_with(|| Json::Object(Default::default()));
+    }
+    Ok(())
+}
