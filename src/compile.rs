@@ -8,7 +8,7 @@ use serde_json_path::JsonPath;
 
 use crate::error::SpecError;
 use crate::model::*;
-use crate::project::{plain_prefix, Node, Seg};
+use crate::project::{plain_prefix, CompiledPath, Node, Seg};
 use crate::types::{
     Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
     WebhookEventType,
@@ -92,7 +92,7 @@ pub(crate) enum SourceKind {
     Param(String),
     Query(String),
     FormField(String),
-    Field(JsonPath),
+    Field(CompiledPath),
     Literal(String),
     Secret(String),
     Body,
@@ -101,7 +101,7 @@ pub(crate) enum SourceKind {
 
 /// A compiled output value.
 pub(crate) struct Value {
-    pub paths: Vec<JsonPath>,
+    pub paths: Vec<CompiledPath>,
     pub from: Option<Source>,
     pub field: Option<usize>,
     pub template: Option<Text>,
@@ -125,6 +125,11 @@ pub(crate) struct Events {
     pub event_type: Value,
     pub id: Option<Value>,
     pub rules: Vec<Rule>,
+    /// Raw event type → indexes of the rules that may apply to it, in order (typed rules
+    /// naming it and the untyped ones).
+    pub rules_by_type: HashMap<String, Vec<usize>>,
+    /// Indexes of rules without `types`.
+    pub untyped_rules: Vec<usize>,
     pub map: HashMap<String, WebhookEventType>,
 }
 
@@ -245,7 +250,7 @@ pub fn compile_spec(
             };
             let message = strip_location(&inner.to_string());
             // Duplicate keys make serde fail too; report them once, with their own positions.
-            if !(message.contains("duplicate") && !errors.is_empty()) {
+            if !message.contains("duplicate") || errors.is_empty() {
                 errors.push(SpecError {
                     file: file.to_string(),
                     line,
@@ -459,9 +464,15 @@ impl Compiler {
         }
     }
 
-    fn item_path(&mut self, key: &str, path: &str) -> Option<JsonPath> {
+    fn item_path(&mut self, key: &str, path: &str) -> Option<CompiledPath> {
         self.item_paths.push(path.to_string());
-        self.jsonpath(key, path).map(|p| p.0)
+        match CompiledPath::parse(path) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.err(key, format!("invalid JSONPath `{path}`: {e}"));
+                None
+            }
+        }
     }
 
     fn secret_ref(&mut self, key: &str, name: &str) {
@@ -634,8 +645,6 @@ impl Compiler {
         self.key_spec(&format!("{key}.key"), &s.key, s.algorithm, false);
         if let Some(sk) = &s.signing_key {
             self.key_spec(&format!("{key}.signing_key"), sk, s.algorithm, true);
-        } else if !crypto_symmetric(s.algorithm) {
-            // Asymmetric schemes verify with a public key; `sign` needs the private one.
         }
         let sig_from = self.source(
             &format!("{key}.signature.from"),
@@ -754,7 +763,7 @@ impl Compiler {
                 path: Some(OneOrMany::One(p.clone())),
                 ..Default::default()
             },
-            ValueSpec::Full(f) => f.clone(),
+            ValueSpec::Full(f) => (**f).clone(),
         };
         let mut paths = Vec::new();
         if let Some(ps) = &full.path {
@@ -805,10 +814,11 @@ impl Compiler {
                 self.text(&format!("{key}.template"), t, extra)
             }
         });
-        if paths.is_empty()
-            && from.is_none()
-            && field.is_none()
-            && template.is_none()
+        let has_path = full.path.as_ref().is_some_and(|p| !p.to_vec().is_empty());
+        if !has_path
+            && full.from.is_none()
+            && full.field.is_none()
+            && full.template.is_none()
             && full.default.is_none()
         {
             self.err(
@@ -833,9 +843,6 @@ impl Compiler {
                     format!("`{d}` is not a {} value (one of: {})", t.name(), t.names()),
                 );
             }
-        }
-        if full.map.is_some() && target.is_none() && full.convert.is_some() {
-            // Both are allowed: convert applies after the mapping.
         }
         Value {
             paths,
@@ -949,10 +956,28 @@ impl Compiler {
                 status: r.status.clone(),
             });
         }
+        let untyped_rules: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].types.is_none())
+            .collect();
+        let mut rules_by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            for t in r.types.iter().flatten() {
+                rules_by_type
+                    .entry(t.clone())
+                    .or_insert_with(|| untyped_rules.clone())
+                    .push(i);
+            }
+        }
+        for list in rules_by_type.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
         Events {
             event_type,
             id,
             rules,
+            rules_by_type,
+            untyped_rules,
             map,
         }
     }
@@ -1122,10 +1147,6 @@ impl Compiler {
     }
 
     fn sign_template(&mut self, key: &str, t: &str) {
-        let seg_ok = simple_template(t);
-        if seg_ok.is_some() {
-            // Checked like any template; compiled again at signing time (rarely used).
-        }
         let name = format!("__sign.{key}");
         if let Err(e) = self.env.add_template_owned(name.clone(), t.to_string()) {
             self.err(key, format!("template does not compile: {e}"));
@@ -1141,10 +1162,6 @@ impl Compiler {
             self.err(key, format!("unknown variable `{v}` in template"));
         }
     }
-}
-
-fn crypto_symmetric(alg: Algorithm) -> bool {
-    crate::crypto::is_symmetric(alg)
 }
 
 /// `Some` when a template is only literal text and `{{ name }}` substitutions.

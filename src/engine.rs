@@ -7,12 +7,11 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::compile::{compile_spec, Connector};
-use crate::crypto;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
 use crate::model::{BodyFormat, Scope as SigScope};
-use crate::request::{json_text, Req, Scope};
+use crate::request::{Req, Scope};
 use crate::types::*;
 use crate::verify::{self, Outcome};
 
@@ -255,10 +254,6 @@ impl Engine {
         signature: Option<&str>,
         verified: bool,
     ) -> Result<NormalizedEvent, HandleError> {
-        let signed_sha256 = match signature {
-            Some(s) => crypto::sha256_hex(&[s.as_bytes()]),
-            None => crypto::sha256_hex(&[&r.details.body]),
-        };
         let mut it = Item {
             conn,
             scope: Scope {
@@ -266,28 +261,19 @@ impl Engine {
                 params: &[],
                 item: Some(item),
             },
-            fields: Vec::new(),
+            fields: vec![std::cell::OnceCell::new(); conn.fields.len()],
             builtins: Builtins {
                 connector: conn.name.clone(),
                 item_index: index,
-                signed_sha256: Some(signed_sha256),
+                signature: signature.map(str::to_string),
                 merchant_event_id: req.merchant_event_id.clone(),
                 ..Default::default()
             },
         };
-        it.compute_fields()?;
-        let raw_type = it
-            .eval(&conn.events.event_type)?
-            .as_ref()
-            .and_then(json_text)
-            .map(|s| s.into_owned());
+        let raw_type = it.eval_text(&conn.events.event_type)?;
         it.builtins.event_type = raw_type.clone();
         let event_id = match &conn.events.id {
-            Some(v) => it
-                .eval(v)?
-                .as_ref()
-                .and_then(json_text)
-                .map(|s| s.into_owned()),
+            Some(v) => it.eval_text(v)?,
             None => None,
         };
         it.builtins.event_id = event_id.clone();
@@ -324,13 +310,8 @@ impl Engine {
             None => String::new(),
         };
         let idempotency_key = if idempotency_key.is_empty() {
-            let digest = it.builtins.signed_sha256.as_deref().unwrap_or("");
-            format!(
-                "{}:{}:{}",
-                conn.name,
-                &digest[..32.min(digest.len())],
-                index
-            )
+            let digest = it.signed_sha256();
+            format!("{}:{}:{}", conn.name, &digest[..32], index)
         } else {
             idempotency_key
         };

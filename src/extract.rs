@@ -1,6 +1,8 @@
 //! Classification and extraction for one item: named fields, the event type, and the
 //! payment / refund / dispute response with typed conversions.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
@@ -20,7 +22,9 @@ pub(crate) struct Builtins {
     pub event_type: Option<String>,
     pub event_id: Option<String>,
     pub item_index: usize,
-    pub signed_sha256: Option<String>,
+    /// The verified signature (None when unsigned): `signed_sha256` is derived from it, or
+    /// from the body when unsigned.
+    pub signature: Option<String>,
     pub merchant_event_id: Option<String>,
 }
 
@@ -28,7 +32,8 @@ pub(crate) struct Builtins {
 pub(crate) struct Item<'c, 'a, 'b> {
     pub conn: &'c Connector,
     pub scope: Scope<'a, 'b>,
-    pub fields: Vec<Option<Json>>,
+    /// Declared fields, computed on first use.
+    pub fields: Vec<OnceCell<Option<Json>>>,
     pub builtins: Builtins,
 }
 
@@ -37,14 +42,23 @@ fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
 }
 
 impl<'b> Item<'_, '_, 'b> {
-    /// Computes the declared fields.
-    pub fn compute_fields(&mut self) -> Result<(), HandleError> {
-        let conn = self.conn;
-        let mut out = Vec::with_capacity(conn.fields.len());
-        for (_, v) in &conn.fields {
-            out.push(self.eval(v)?);
+    /// Declared field `i` (fields never refer to fields, so this does not recurse).
+    fn field(&self, i: usize) -> Result<Option<&Json>, HandleError> {
+        let Some(cell) = self.fields.get(i) else {
+            return Ok(None);
+        };
+        if let Some(v) = cell.get() {
+            return Ok(v.as_ref());
         }
-        self.fields = out;
+        let v = self.eval(&self.conn.fields[i].1)?.map(Cow::into_owned);
+        Ok(cell.get_or_init(|| v).as_ref())
+    }
+
+    /// Computes every declared field (for template contexts); errors surface here.
+    fn all_fields(&self) -> Result<(), HandleError> {
+        for i in 0..self.fields.len() {
+            self.field(i)?;
+        }
         Ok(())
     }
 
@@ -56,23 +70,32 @@ impl<'b> Item<'_, '_, 'b> {
             "event_type" => s(&b.event_type),
             "event_id" => s(&b.event_id),
             "item_index" => Some(Json::from(b.item_index)),
-            "signed_sha256" => s(&b.signed_sha256),
+            "signed_sha256" => Some(Json::String(self.signed_sha256())),
             "merchant_event_id" => s(&b.merchant_event_id),
             _ => None,
         }
     }
 
-    fn var(&self, name: &str) -> Option<Json> {
-        self.builtin(name).or_else(|| {
-            self.conn
-                .fields
-                .iter()
-                .position(|(n, _)| n == name)
-                .and_then(|i| self.fields.get(i).cloned().flatten())
-        })
+    /// SHA-256 (hex) of the verified signature, or of the body when unsigned.
+    pub fn signed_sha256(&self) -> String {
+        match &self.builtins.signature {
+            Some(sig) => crate::crypto::sha256_hex(&[sig.as_bytes()]),
+            None => crate::crypto::sha256_hex(&[&self.scope.req.details.body]),
+        }
     }
 
-    fn context(&self) -> minijinja::Value {
+    fn var(&self, name: &str) -> Result<Option<Json>, HandleError> {
+        if let Some(b) = self.builtin(name) {
+            return Ok(Some(b));
+        }
+        match self.conn.fields.iter().position(|(n, _)| n == name) {
+            Some(i) => Ok(self.field(i)?.cloned()),
+            None => Ok(None),
+        }
+    }
+
+    fn context(&self) -> Result<minijinja::Value, HandleError> {
+        self.all_fields()?;
         let mut m: BTreeMap<String, minijinja::Value> = BTreeMap::new();
         for name in crate::compile::TEMPLATE_BUILTINS {
             if let Some(v) = self.builtin(name) {
@@ -80,11 +103,11 @@ impl<'b> Item<'_, '_, 'b> {
             }
         }
         for (i, (name, _)) in self.conn.fields.iter().enumerate() {
-            if let Some(Some(v)) = self.fields.get(i) {
+            if let Some(Some(v)) = self.fields.get(i).and_then(OnceCell::get) {
                 m.insert(name.clone(), minijinja::Value::from_serialize(v));
             }
         }
-        minijinja::Value::from(m)
+        Ok(minijinja::Value::from(m))
     }
 
     /// Renders a template.
@@ -96,7 +119,7 @@ impl<'b> Item<'_, '_, 'b> {
                     match s {
                         TextSeg::Lit(l) => out.push_str(l),
                         TextSeg::Var(v) => {
-                            if let Some(val) = self.var(v) {
+                            if let Some(val) = self.var(v)? {
                                 if let Some(t) = json_text(&val) {
                                     out.push_str(&t);
                                 }
@@ -116,70 +139,81 @@ impl<'b> Item<'_, '_, 'b> {
             .env
             .get_template(name)
             .map_err(|e| malformed(name, e))?;
-        tmpl.render(self.context())
+        tmpl.render(self.context()?)
             .map_err(|e| malformed(name, format!("template failed: {e}")))
     }
 
     /// Evaluates a value: paths, then `from`, `field`, `template`; then `map`, `default`,
-    /// `convert` (text conversions only; typed conversions are the caller's).
-    pub fn eval(&self, v: &'b Value) -> Result<Option<Json>, HandleError> {
-        let mut found: Option<Json> = None;
+    /// `convert` (text conversions only; typed conversions are the caller's). Borrows from the
+    /// document where it can.
+    pub fn eval<'s>(&'s self, v: &'s Value) -> Result<Option<Cow<'s, Json>>, HandleError> {
+        let mut found: Option<Cow<'s, Json>> = None;
         if let Some(item) = self.scope.item {
-            for p in &v.paths {
-                if let Some(hit) = first(p, item) {
-                    found = Some(hit.clone());
-                    break;
-                }
-            }
+            found = v
+                .paths
+                .iter()
+                .find_map(|p| first(p, item))
+                .map(Cow::Borrowed);
         }
         if found.is_none() {
             if let Some(src) = &v.from {
-                found = self.scope.text(src)?.map(|t| Json::String(t.into_owned()));
+                found = self
+                    .scope
+                    .text(src)?
+                    .map(|t| Cow::Owned(Json::String(t.into_owned())));
             }
         }
         if found.is_none() {
             if let Some(i) = v.field {
-                found = self.fields.get(i).cloned().flatten();
+                found = self.field(i)?.map(Cow::Borrowed);
             }
         }
         if found.is_none() {
             if let Some(t) = &v.template {
                 let s = self.render(t)?;
                 if !s.is_empty() {
-                    found = Some(Json::String(s));
+                    found = Some(Cow::Owned(Json::String(s)));
                 }
             }
         }
         if let Some(map) = &v.map {
             found = found
-                .as_ref()
+                .as_deref()
                 .and_then(json_text)
                 .and_then(|k| map.get(k.as_ref()))
-                .map(|t| Json::String(t.clone()));
+                .map(|t| Cow::Owned(Json::String(t.clone())));
         }
         if found.is_none() {
-            found = v.default.clone().map(Json::String);
+            found = v.default.clone().map(|d| Cow::Owned(Json::String(d)));
         }
-        if let (Some(Json::String(s)), Some(c)) = (&mut found, v.convert) {
-            match c {
-                Convert::Upper => *s = s.to_ascii_uppercase(),
-                Convert::Lower => *s = s.to_ascii_lowercase(),
-                _ => {}
-            }
+        if let (Some(c @ (Convert::Upper | Convert::Lower)), Some(Json::String(s))) =
+            (v.convert, found.as_deref())
+        {
+            let converted = if c == Convert::Upper {
+                s.to_ascii_uppercase()
+            } else {
+                s.to_ascii_lowercase()
+            };
+            found = Some(Cow::Owned(Json::String(converted)));
         }
         Ok(found)
     }
 
+    /// A value's text.
+    pub fn eval_text(&self, v: &Value) -> Result<Option<String>, HandleError> {
+        Ok(self
+            .eval(v)?
+            .as_deref()
+            .and_then(json_text)
+            .map(Cow::into_owned))
+    }
+
     /// A value as text.
     pub fn text(&self, v: &'b Option<Value>) -> Result<Option<String>, HandleError> {
-        Ok(match v {
-            Some(v) => self
-                .eval(v)?
-                .as_ref()
-                .and_then(json_text)
-                .map(|c| c.into_owned()),
-            None => None,
-        })
+        match v {
+            Some(v) => self.eval_text(v),
+            None => Ok(None),
+        }
     }
 
     /// Whether a rule's `when` holds.
@@ -194,20 +228,17 @@ impl<'b> Item<'_, '_, 'b> {
     {
         let events = &self.conn.events;
         let raw = self.builtins.event_type.as_deref();
-        for rule in &events.rules {
-            if let Some(types) = &rule.types {
-                if !raw.is_some_and(|r| types.contains(r)) {
-                    continue;
-                }
-            }
+        let candidates = raw
+            .and_then(|r| events.rules_by_type.get(r))
+            .unwrap_or(&events.untyped_rules);
+        for &i in candidates {
+            let rule = &events.rules[i];
             if let Some(w) = &rule.when {
                 if !self.holds(w)? {
                     continue;
                 }
             }
-            // SAFETY of lifetimes: rules live in the connector, which outlives the item.
-            let status: Option<&str> = rule.status.as_deref();
-            return Ok((rule.event, status.map(|s| self.conn_str(s))));
+            return Ok((rule.event, rule.status.as_deref().map(|s| self.conn_str(s))));
         }
         Ok((
             raw.and_then(|r| events.map.get(r).copied())
@@ -238,7 +269,7 @@ impl<'b> Item<'_, '_, 'b> {
         };
         let millis = v.convert == Some(Convert::UnixMillis);
         let from_int = |i: i64| if millis { i.div_euclid(1000) } else { i };
-        match &raw {
+        match &*raw {
             Json::Number(n) => n
                 .as_i64()
                 .map(from_int)
@@ -262,11 +293,7 @@ impl<'b> Item<'_, '_, 'b> {
 
     fn money(&self, key: &str, m: &'b Option<MoneyC>) -> Result<Option<Money>, HandleError> {
         let Some(m) = m else { return Ok(None) };
-        let currency = self
-            .eval(&m.currency)?
-            .as_ref()
-            .and_then(json_text)
-            .map(|c| c.to_ascii_uppercase());
+        let currency = self.eval_text(&m.currency)?.map(|c| c.to_ascii_uppercase());
         let Some(raw) = self.eval(&m.value)? else {
             return Ok(None);
         };

@@ -523,7 +523,7 @@ pub enum ValueSpec {
     /// A JSONPath (RFC 9535) into the item.
     Path(String),
     /// The full form.
-    Full(FullValueSpec),
+    Full(Box<FullValueSpec>),
 }
 
 /// The full form of a value.
@@ -796,7 +796,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ValueSpec, A::Error> {
                 FullValueSpec::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(ValueSpec::Full)
+                    .map(|f| ValueSpec::Full(Box::new(f)))
             }
         }
         d.deserialize_any(V)

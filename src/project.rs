@@ -7,7 +7,6 @@
 //! from there is kept, so JSONPath evaluation on the projection gives the same result as on the
 //! full document.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -24,7 +23,8 @@ pub enum Node {
     All,
     /// Some members and/or array elements are needed.
     Select {
-        members: HashMap<String, Node>,
+        /// Few per node: a list is faster to search than a hash map.
+        members: Vec<(String, Node)>,
         elements: Option<Box<Node>>,
     },
 }
@@ -121,7 +121,7 @@ impl Node {
         };
         if matches!(self, Node::Skip) {
             *self = Node::Select {
-                members: HashMap::new(),
+                members: Vec::new(),
                 elements: None,
             };
         }
@@ -130,7 +130,16 @@ impl Node {
         };
         match first {
             Seg::AnyMember => *self = Node::All,
-            Seg::Name(n) => members.entry(n.clone()).or_default().insert(rest),
+            Seg::Name(n) => {
+                let i = match members.iter().position(|(k, _)| k == n) {
+                    Some(i) => i,
+                    None => {
+                        members.push((n.clone(), Node::Skip));
+                        members.len() - 1
+                    }
+                };
+                members[i].1.insert(rest)
+            }
             Seg::Elements => elements
                 .get_or_insert_with(|| Box::new(Node::Skip))
                 .insert(rest),
@@ -215,8 +224,9 @@ impl<'de> Visitor<'de> for SelectVisitor<'_> {
         };
         let mut out = Map::new();
         while let Some(key) = map.next_key::<KeyStr<'de>>()? {
-            match members.get(key.as_str()) {
-                Some(child) => {
+            // Linear: equality rejects on length first, which beats ordered search here.
+            match members.iter().find(|(k, _)| k == key.as_str()) {
+                Some((_, child)) => {
                     let v = map.next_value_seed(Seed(child))?;
                     out.insert(key.into_string(), v);
                 }
@@ -272,6 +282,85 @@ impl<'de> serde::Deserialize<'de> for KeyStr<'de> {
     }
 }
 
+/// A JSONPath compiled for evaluation: plain member/index chains are walked directly; anything
+/// else goes through the full RFC 9535 evaluator.
+#[derive(Debug)]
+pub enum CompiledPath {
+    Simple(Vec<Step>),
+    Full(Box<serde_json_path::JsonPath>),
+}
+
+/// A step of a plain chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Name(String),
+    Index(i64),
+}
+
+impl CompiledPath {
+    /// Compiles a JSONPath (RFC 9535).
+    pub fn parse(path: &str) -> Result<CompiledPath, serde_json_path::ParseError> {
+        let full = serde_json_path::JsonPath::parse(path)?;
+        Ok(match simple_steps(path) {
+            Some(steps) => CompiledPath::Simple(steps),
+            None => CompiledPath::Full(Box::new(full)),
+        })
+    }
+
+    /// The first non-null node selected.
+    pub fn first<'v>(&self, doc: &'v Value) -> Option<&'v Value> {
+        match self {
+            CompiledPath::Simple(steps) => {
+                let mut cur = doc;
+                for s in steps {
+                    cur = match (s, cur) {
+                        (Step::Name(n), Value::Object(m)) => m.get(n)?,
+                        (Step::Index(i), Value::Array(a)) => {
+                            let idx = if *i < 0 { a.len() as i64 + i } else { *i };
+                            a.get(usize::try_from(idx).ok()?)?
+                        }
+                        _ => return None,
+                    };
+                }
+                (!cur.is_null()).then_some(cur)
+            }
+            CompiledPath::Full(p) => p.query(doc).all().into_iter().find(|v| !v.is_null()),
+        }
+    }
+}
+
+/// The steps of a path made only of member names and single indexes.
+fn simple_steps(path: &str) -> Option<Vec<Step>> {
+    let (segs, complete) = plain_prefix(path);
+    if !complete {
+        return None;
+    }
+    // Re-read indexes: `plain_prefix` keeps only their kind.
+    let mut steps = Vec::with_capacity(segs.len());
+    let mut rest = &path[1..];
+    for seg in segs {
+        match seg {
+            Seg::AnyMember => return None,
+            Seg::Name(n) => {
+                let skip = if rest.starts_with('.') {
+                    1 + n.len()
+                } else {
+                    rest.find(']')? + 1
+                };
+                rest = &rest[skip..];
+                steps.push(Step::Name(n));
+            }
+            Seg::Elements => {
+                let end = rest.find(']')?;
+                let idx: i64 = rest[1..end].trim().parse().ok()?;
+                rest = &rest[end + 1..];
+                steps.push(Step::Index(idx));
+            }
+        }
+    }
+    rest.is_empty().then_some(steps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +413,43 @@ mod tests {
         );
         let v = tree(&["$.items[1].a"]).parse(body).unwrap();
         assert_eq!(v, json!({"items":[{"a":1},{"a":3}]}));
+    }
+
+    #[test]
+    fn simple_paths_agree_with_the_full_evaluator() {
+        let doc = json!({"a": {"b": [10, {"c": "x"}, null]}, "k y": 1, "n": null});
+        for p in [
+            "$.a.b[1].c",
+            "$.a.b[-2].c",
+            "$.a.b[0]",
+            "$['k y']",
+            "$.a['b'][5]",
+            "$.n",
+            "$.a.b[2]",
+            "$.zz.q",
+            "$.a.b.c",
+        ] {
+            let fast = CompiledPath::parse(p).unwrap();
+            assert!(
+                matches!(fast, CompiledPath::Simple(_)),
+                "{p} should be simple"
+            );
+            let full = serde_json_path::JsonPath::parse(p).unwrap();
+            let want = full.query(&doc).all().into_iter().find(|v| !v.is_null());
+            assert_eq!(fast.first(&doc), want, "{p}");
+        }
+        assert!(matches!(
+            CompiledPath::parse("$.a.b[*]").unwrap(),
+            CompiledPath::Full(_)
+        ));
+        assert!(matches!(
+            CompiledPath::parse("$..c").unwrap(),
+            CompiledPath::Full(_)
+        ));
+        assert_eq!(
+            CompiledPath::parse("$..c").unwrap().first(&doc),
+            Some(&json!("x"))
+        );
     }
 
     #[test]

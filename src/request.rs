@@ -72,8 +72,8 @@ pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
 }
 
 /// The first non-null node a JSONPath selects.
-pub(crate) fn first<'v>(path: &serde_json_path::JsonPath, doc: &'v Json) -> Option<&'v Json> {
-    path.query(doc).all().into_iter().find(|v| !v.is_null())
+pub(crate) fn first<'v>(path: &crate::project::CompiledPath, doc: &'v Json) -> Option<&'v Json> {
+    path.first(doc)
 }
 
 impl<'b> Scope<'_, 'b> {

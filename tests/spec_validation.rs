@@ -1,0 +1,195 @@
+//! Spec validation: every problem is reported with file, line, column and key path.
+
+use hooknorm::{Engine, SpecError};
+
+const BASE: &str = r#"connector: demo
+secrets:
+  secret: {description: key}
+signature:
+  schemes:
+    - algorithm: hmac-sha256
+      key: {secrets: [secret]}
+      signature: {from: {header: X-Sig}}
+      encoding: hex
+      message: [{body: true}]
+events:
+  type: $.type
+  map:
+    paid: PAYMENT_INTENT_SUCCESS
+payment:
+  connector_transaction_id: $.id
+"#;
+
+fn errors(text: &str) -> Vec<SpecError> {
+    match Engine::from_sources([("demo.yaml".to_string(), text.to_string())]) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors,
+    }
+}
+
+fn one(text: &str) -> SpecError {
+    let e = errors(text);
+    assert_eq!(e.len(), 1, "expected one error, got {e:#?}");
+    e.into_iter().next().unwrap()
+}
+
+#[test]
+fn the_base_spec_is_valid() {
+    assert!(errors(BASE).is_empty(), "{:#?}", errors(BASE));
+}
+
+#[test]
+fn unknown_keys_are_located() {
+    let text = BASE.replace(
+        "      encoding: hex\n",
+        "      encoding: hex\n      encodng: hex\n",
+    );
+    let e = one(&text);
+    assert_eq!(e.file, "demo.yaml");
+    assert_eq!(e.line, 10, "{e}");
+    assert!(e.key.starts_with("signature.schemes[0]"), "{e}");
+    assert!(e.message.contains("encodng"), "{e}");
+}
+
+#[test]
+fn duplicate_keys_are_rejected_with_their_position() {
+    let text = BASE.replace(
+        "    paid: PAYMENT_INTENT_SUCCESS\n",
+        "    paid: PAYMENT_INTENT_SUCCESS\n    paid: PAYMENT_INTENT_FAILURE\n",
+    );
+    let e = errors(&text);
+    assert!(!e.is_empty());
+    assert_eq!(e[0].key, "events.map.paid");
+    assert_eq!(e[0].line, 15);
+    assert!(e[0].message.contains("duplicate"));
+}
+
+#[test]
+fn bad_jsonpath_is_located() {
+    let e = one(&BASE.replace(
+        "connector_transaction_id: $.id",
+        "connector_transaction_id: $.id[?",
+    ));
+    assert_eq!(e.key, "payment.connector_transaction_id");
+    assert_eq!(e.line, 16);
+    assert!(e.message.contains("JSONPath"), "{e}");
+}
+
+#[test]
+fn unknown_enum_values_and_event_types_are_rejected() {
+    let e = one(&BASE.replace("paid: PAYMENT_INTENT_SUCCESS", "paid: PAYMENT_SUCCEEDED"));
+    assert_eq!(e.key, "events.map.paid");
+    assert!(e.message.contains("WebhookEventType"), "{e}");
+
+    let text = format!("{BASE}  status: {{path: $.s, map: {{ok: SUCCEEDED}}}}\n");
+    let e = one(&text);
+    assert_eq!(e.key, "payment.status.map.ok");
+    assert!(e.message.contains("CHARGED"), "lists the valid values: {e}");
+}
+
+#[test]
+fn undeclared_secrets_and_template_variables_are_rejected() {
+    let e = one(&BASE.replace(
+        "key: {secrets: [secret]}",
+        "key: {secrets: [secret, other]}",
+    ));
+    assert_eq!(e.key, "signature.schemes[0].key.secrets[1]");
+    assert!(e.message.contains("other"));
+
+    let text = BASE.replace(
+        "  map:\n",
+        "  rules:\n    - when: stauts == 'x'\n      event: PAYMENT_INTENT_FAILURE\n  map:\n",
+    );
+    let e = one(&text);
+    assert_eq!(e.key, "events.rules[0].when");
+    assert_eq!(e.line, 14);
+    assert!(e.message.contains("stauts"), "{e}");
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported_at_once() {
+    let text = BASE
+        .replace("paid: PAYMENT_INTENT_SUCCESS", "paid: NOPE")
+        .replace(
+            "connector_transaction_id: $.id",
+            "connector_transaction_id: \"$[\"",
+        )
+        .replace("key: {secrets: [secret]}", "key: {secrets: [nope]}");
+    let e = errors(&text);
+    let keys: Vec<&str> = e.iter().map(|x| x.key.as_str()).collect();
+    assert_eq!(e.len(), 3, "{e:#?}");
+    assert!(keys.contains(&"events.map.paid"));
+    assert!(keys.contains(&"payment.connector_transaction_id"));
+    assert!(keys.contains(&"signature.schemes[0].key.secrets[0]"));
+}
+
+#[test]
+fn a_connector_must_say_whether_it_is_signed() {
+    let start = BASE.find("signature:").unwrap();
+    let end = BASE.find("events:").unwrap();
+    let unsigned = format!("{}{}", &BASE[..start], &BASE[end..]);
+    let e = one(&unsigned);
+    assert_eq!(e.key, "signature");
+    let explicit = format!("{}unsigned: true\n{}", &BASE[..start], &BASE[end..]);
+    assert!(errors(&explicit).is_empty());
+}
+
+#[test]
+fn mapped_events_need_their_resource_section() {
+    let e = one(&BASE.replace(
+        "    paid: PAYMENT_INTENT_SUCCESS\n",
+        "    paid: PAYMENT_INTENT_SUCCESS\n    refunded: WEBHOOK_REFUND_SUCCESS\n",
+    ));
+    assert_eq!(e.key, "events.map.refunded");
+    assert!(e.message.contains("refund"));
+}
+
+#[test]
+fn unsound_signature_definitions_are_rejected() {
+    // A plain digest without a secret in the message proves nothing.
+    let e = one(&BASE.replace("hmac-sha256", "sha256"));
+    assert_eq!(e.key, "signature.schemes[0].message");
+    // A request-level signature cannot read body fields.
+    let e = one(&BASE.replace("message: [{body: true}]", "message: [{field: $.id}]"));
+    assert_eq!(e.key, "signature.schemes[0].message[0].field");
+    // A source needs exactly one kind.
+    let e = one(&BASE.replace(
+        "message: [{body: true}]",
+        "message: [{body: true, literal: x}]",
+    ));
+    assert_eq!(e.key, "signature.schemes[0].message[0]");
+    // `param` needs a params format.
+    let e = one(&BASE.replace("message: [{body: true}]", "message: [{param: t}]"));
+    assert_eq!(e.key, "signature.schemes[0].message[0].param");
+}
+
+#[test]
+fn the_file_name_must_match_the_connector() {
+    let r = Engine::from_sources([("other.yaml".to_string(), BASE.to_string())]);
+    let e = r.unwrap_err().errors;
+    assert_eq!(e[0].key, "connector");
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let e = one("connector: demo\nevents: [\n");
+    assert!(e.line >= 2, "{e}");
+}
+
+#[test]
+fn display_shows_file_line_column_and_key() {
+    let e = one(&BASE.replace("paid: PAYMENT_INTENT_SUCCESS", "paid: NOPE"));
+    let shown = e.to_string();
+    assert!(shown.starts_with("demo.yaml:14:"), "{shown}");
+    assert!(shown.contains("events.map.paid"), "{shown}");
+}
+
+#[test]
+fn the_bundled_connectors_and_the_directory_loader_agree() {
+    let bundled = Engine::bundled().unwrap();
+    let dir = Engine::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/connectors")).unwrap();
+    let a: Vec<&str> = bundled.connector_names().collect();
+    let b: Vec<&str> = dir.connector_names().collect();
+    assert_eq!(a, b);
+    assert!(a.contains(&"stripe"));
+}
