@@ -8,7 +8,7 @@ use serde_json_path::JsonPath;
 
 use crate::error::SpecError;
 use crate::model::*;
-use crate::project::{plain_prefix, CompiledPath, Node, Seg};
+use crate::project::{plain_prefix, CompiledPath, Node, Seg, Step};
 use crate::types::{
     Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
     WebhookEventType,
@@ -270,6 +270,8 @@ pub fn compile_spec(
         secrets: spec.secrets.0.keys().cloned().collect(),
         paths: Vec::new(),
         item_paths: Vec::new(),
+        has_items: spec.items.is_some(),
+        slots: Vec::new(),
     };
     let connector = c.connector(&spec, stem);
     errors.extend(c.errors.into_iter().map(|(k, m)| locate(&k, m)));
@@ -298,6 +300,11 @@ struct Compiler {
     paths: Vec<String>,
     /// JSONPaths evaluated against each item.
     item_paths: Vec<String>,
+    /// Whether the spec has batch items (then item paths are relative to each item and the
+    /// projection keeps the items whole-tree; otherwise plain paths read projection slots).
+    has_items: bool,
+    /// Plain chains routed to slots, by slot number.
+    slots: Vec<Vec<Step>>,
 }
 
 impl Compiler {
@@ -435,21 +442,33 @@ impl Compiler {
 
     /// The projection tree: items path from the root, item paths below each item.
     fn projection(&self) -> Node {
-        let mut root = Node::Skip;
-        let (item_prefix, item_plain) = match self.paths.first() {
-            Some(p) => plain_prefix(p),
-            None => (Vec::new(), true),
-        };
-        for p in &self.paths {
-            root.insert(&plain_prefix(p).0);
-        }
-        for p in &self.item_paths {
-            let (segs, _) = plain_prefix(p);
-            let mut full: Vec<Seg> = item_prefix.clone();
-            if item_plain {
-                full.extend(segs);
+        let mut root = Node::default();
+        if self.has_items {
+            // Items are found by their own path; item paths are kept in the tree below it.
+            let (item_prefix, item_plain) = match self.paths.first() {
+                Some(p) => plain_prefix(p),
+                None => (Vec::new(), true),
+            };
+            for p in &self.paths {
+                root.insert(&plain_prefix(p).0);
             }
-            root.insert(&full);
+            for p in &self.item_paths {
+                let (segs, _) = plain_prefix(p);
+                let mut full: Vec<Seg> = item_prefix.clone();
+                if item_plain {
+                    full.extend(segs);
+                }
+                root.insert(&full);
+            }
+        } else {
+            for p in &self.item_paths {
+                if CompiledPath::parse(p).is_ok_and(|c| c.steps().is_none()) {
+                    root.insert(&plain_prefix(p).0);
+                }
+            }
+            for (slot, steps) in self.slots.iter().enumerate() {
+                root.insert_slot(steps, slot);
+            }
         }
         root
     }
@@ -467,7 +486,19 @@ impl Compiler {
     fn item_path(&mut self, key: &str, path: &str) -> Option<CompiledPath> {
         self.item_paths.push(path.to_string());
         match CompiledPath::parse(path) {
-            Ok(p) => Some(p),
+            Ok(mut p) => {
+                if let (false, Some(steps)) = (self.has_items, p.steps()) {
+                    let slot = match self.slots.iter().position(|s| s == steps) {
+                        Some(i) => i,
+                        None => {
+                            self.slots.push(steps.to_vec());
+                            self.slots.len() - 1
+                        }
+                    };
+                    p.set_slot(slot);
+                }
+                Some(p)
+            }
             Err(e) => {
                 self.err(key, format!("invalid JSONPath `{path}`: {e}"));
                 None

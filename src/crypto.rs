@@ -1,6 +1,8 @@
 //! Cryptographic primitives behind the spec's algorithms, key decodings and signature encodings.
 //! Comparisons are constant-time; no function here logs or returns key material in errors.
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
@@ -15,10 +17,10 @@ use subtle::ConstantTimeEq;
 
 use crate::model::{Algorithm, KeyEncoding, KeySpec, SigEncoding};
 
-/// A decoded verification key.
-pub enum VerifyKey {
+/// A decoded verification key (HMAC keys borrow the secret's text when used as-is).
+pub enum VerifyKey<'k> {
     /// HMAC key bytes.
-    Mac(Vec<u8>),
+    Mac(Cow<'k, [u8]>),
     /// Plain digests use no key (the secret is a message part).
     None,
     Rsa(Box<RsaPublicKey>),
@@ -45,20 +47,27 @@ pub fn key_text<'a>(spec: &KeySpec, text: &'a str) -> Option<&'a str> {
     }
 }
 
-fn key_bytes(encoding: KeyEncoding, text: &str) -> Result<Vec<u8>, String> {
+fn key_bytes(encoding: KeyEncoding, text: &str) -> Result<Cow<'_, [u8]>, String> {
     match encoding {
-        KeyEncoding::Utf8 => Ok(text.as_bytes().to_vec()),
-        KeyEncoding::Hex => decode_hex(text.trim()).ok_or_else(|| "key is not hex".to_string()),
+        KeyEncoding::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
+        KeyEncoding::Hex => decode_hex(text.trim())
+            .map(Cow::Owned)
+            .ok_or_else(|| "key is not hex".to_string()),
         KeyEncoding::Base64 => STANDARD
             .decode(text.trim())
+            .map(Cow::Owned)
             .map_err(|_| "key is not base64".to_string()),
-        KeyEncoding::Sha1 => Ok(Sha1::digest(text.as_bytes()).to_vec()),
+        KeyEncoding::Sha1 => Ok(Cow::Owned(Sha1::digest(text.as_bytes()).to_vec())),
         KeyEncoding::Pem => Err("a PEM key is not usable with this algorithm".into()),
     }
 }
 
 /// Decodes a verification key for an algorithm.
-pub fn verify_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<VerifyKey, String> {
+pub fn verify_key(
+    alg: Algorithm,
+    encoding: KeyEncoding,
+    text: &str,
+) -> Result<VerifyKey<'_>, String> {
     match alg {
         Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
             let k = key_bytes(encoding, text)?;
@@ -77,7 +86,7 @@ pub fn verify_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<V
             }
             let b = key_bytes(encoding, text)?;
             let arr: [u8; 32] = b
-                .as_slice()
+                .as_ref()
                 .try_into()
                 .map_err(|_| "an Ed25519 public key has 32 bytes".to_string())?;
             EdVerifyingKey::from_bytes(&arr)
@@ -92,7 +101,7 @@ pub fn sign_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<Sig
     match alg {
         Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
             match verify_key(alg, encoding, text)? {
-                VerifyKey::Mac(k) => Ok(SignKey::Mac(k)),
+                VerifyKey::Mac(k) => Ok(SignKey::Mac(k.into_owned())),
                 _ => Err("not an HMAC key".into()),
             }
         }
@@ -112,8 +121,8 @@ pub fn sign_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<Sig
             }
             let b = key_bytes(encoding, text)?;
             let key = match b.len() {
-                32 => EdSigningKey::from_bytes(b.as_slice().try_into().expect("32 bytes")),
-                64 => EdSigningKey::from_keypair_bytes(b.as_slice().try_into().expect("64 bytes"))
+                32 => EdSigningKey::from_bytes(b.as_ref().try_into().expect("32 bytes")),
+                64 => EdSigningKey::from_keypair_bytes(b.as_ref().try_into().expect("64 bytes"))
                     .map_err(|_| "the Ed25519 key pair is inconsistent".to_string())?,
                 _ => return Err("an Ed25519 secret key has 32 or 64 bytes".into()),
             };
@@ -140,28 +149,53 @@ fn rsa_public(text: &str) -> Result<RsaPublicKey, String> {
         .map_err(|_| "not a PEM certificate or RSA public key".into())
 }
 
+/// A MAC or digest value (at most 64 bytes), kept on the stack.
+#[derive(Clone, Copy)]
+pub struct Tag {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Tag {
+    fn new(bytes: &[u8]) -> Tag {
+        let mut buf = [0u8; 64];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        Tag {
+            buf,
+            len: bytes.len(),
+        }
+    }
+}
+
+impl std::ops::Deref for Tag {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// The MAC or digest of a message given as parts (HMAC and plain digests only).
-pub fn mac(alg: Algorithm, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+pub fn mac<P: AsRef<[u8]>>(alg: Algorithm, key: &[u8], parts: &[P]) -> Tag {
+    fn run<M: Mac + hmac::digest::KeyInit, P: AsRef<[u8]>>(key: &[u8], parts: &[P]) -> Tag {
         let mut m = <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC takes any key");
         for p in parts {
-            m.update(p);
+            m.update(p.as_ref());
         }
-        m.finalize().into_bytes().to_vec()
+        Tag::new(&m.finalize().into_bytes())
     }
-    fn digest<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+    fn digest<D: Digest, P: AsRef<[u8]>>(parts: &[P]) -> Tag {
         let mut d = D::new();
         for p in parts {
-            d.update(p);
+            d.update(p.as_ref());
         }
-        d.finalize().to_vec()
+        Tag::new(&d.finalize())
     }
     match alg {
-        Algorithm::HmacSha1 => run::<Hmac<Sha1>>(key, parts),
-        Algorithm::HmacSha256 => run::<Hmac<Sha256>>(key, parts),
-        Algorithm::HmacSha512 => run::<Hmac<Sha512>>(key, parts),
-        Algorithm::Sha256 => digest::<Sha256>(parts),
-        Algorithm::Sha512 => digest::<Sha512>(parts),
+        Algorithm::HmacSha1 => run::<Hmac<Sha1>, P>(key, parts),
+        Algorithm::HmacSha256 => run::<Hmac<Sha256>, P>(key, parts),
+        Algorithm::HmacSha512 => run::<Hmac<Sha512>, P>(key, parts),
+        Algorithm::Sha256 => digest::<Sha256, P>(parts),
+        Algorithm::Sha512 => digest::<Sha512, P>(parts),
         Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519 => {
             unreachable!("asymmetric algorithms are not MACs")
         }
@@ -184,19 +218,47 @@ pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
 }
 
 /// Constant-time check that `candidate` is the encoding of `expected`, compared as text exactly
-/// as the processors' SDKs compare (case-sensitive hex, padded base64).
+/// as the processors' SDKs compare (case-sensitive hex, padded base64). `expected` is at most
+/// 64 bytes (a MAC or digest); the encoding is built on the stack.
 pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bool {
-    let want = encode_sig(enc, expected);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 128];
+    let want: &[u8] = match enc {
+        SigEncoding::Hex | SigEncoding::HexAnyCase | SigEncoding::HexUpper => {
+            let upper = enc == SigEncoding::HexUpper;
+            for (i, b) in expected.iter().enumerate() {
+                let (hi, lo) = (HEX[(b >> 4) as usize], HEX[(b & 15) as usize]);
+                buf[2 * i] = if upper { hi.to_ascii_uppercase() } else { hi };
+                buf[2 * i + 1] = if upper { lo.to_ascii_uppercase() } else { lo };
+            }
+            &buf[..expected.len() * 2]
+        }
+        SigEncoding::Base64 => match STANDARD.encode_slice(expected, &mut buf) {
+            Ok(n) => &buf[..n],
+            Err(_) => return false,
+        },
+        SigEncoding::Base64url => match URL_SAFE_NO_PAD.encode_slice(expected, &mut buf) {
+            Ok(n) => &buf[..n],
+            Err(_) => return false,
+        },
+    };
+    let cand = candidate.as_bytes();
     match enc {
         SigEncoding::HexAnyCase => {
-            let c = candidate.to_ascii_lowercase();
-            bool::from(want.as_bytes().ct_eq(c.as_bytes()))
+            if cand.len() != want.len() {
+                return false;
+            }
+            let mut diff = 0u8;
+            for (a, b) in want.iter().zip(cand) {
+                diff |= a ^ b.to_ascii_lowercase();
+            }
+            bool::from(diff.ct_eq(&0))
         }
         SigEncoding::Base64url => {
             let c = candidate.trim_end_matches('=');
-            bool::from(want.as_bytes().ct_eq(c.as_bytes()))
+            bool::from(want.ct_eq(c.as_bytes()))
         }
-        _ => bool::from(want.as_bytes().ct_eq(candidate.as_bytes())),
+        _ => bool::from(want.ct_eq(cand)),
     }
 }
 
@@ -236,8 +298,8 @@ pub fn verify_asym(key: &VerifyKey, message: &[u8], sig: &[u8]) -> bool {
 /// Signs a message (any algorithm).
 pub fn sign(alg: Algorithm, key: &SignKey, message: &[u8]) -> Result<Vec<u8>, String> {
     match key {
-        SignKey::Mac(k) => Ok(mac(alg, k, &[message])),
-        SignKey::None => Ok(mac(alg, &[], &[message])),
+        SignKey::Mac(k) => Ok(mac(alg, k, &[message]).to_vec()),
+        SignKey::None => Ok(mac(alg, &[], &[message]).to_vec()),
         SignKey::Rsa(k) => {
             let sk = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
             sk.try_sign(message)
@@ -279,7 +341,7 @@ pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Lower-case hex SHA-256.
-pub fn sha256_hex(parts: &[&[u8]]) -> String {
+pub fn sha256_hex<P: AsRef<[u8]>>(parts: &[P]) -> String {
     hex_lower(&mac(Algorithm::Sha256, &[], parts))
 }
 
@@ -293,7 +355,7 @@ mod tests {
         let out = mac(
             Algorithm::HmacSha256,
             b"Jefe",
-            &[b"what do ya want ", b"for nothing?"],
+            &[&b"what do ya want "[..], &b"for nothing?"[..]],
         );
         assert_eq!(
             hex_lower(&out),

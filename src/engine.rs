@@ -11,6 +11,7 @@ use crate::decode;
 use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
 use crate::model::{BodyFormat, Scope as SigScope};
+use crate::project::Doc;
 use crate::request::{Req, Scope};
 use crate::types::*;
 use crate::verify::{self, Outcome};
@@ -163,7 +164,7 @@ impl Engine {
             e.report.push(step("connector", false, e.message.clone()));
             return Err(e);
         };
-        report.push(step("connector", true, conn.name.clone()));
+        report.push(step("connector", true, "found"));
         let details = &req.request_details;
         if details.body.len() > conn.body.max_bytes {
             let msg = format!(
@@ -185,13 +186,8 @@ impl Engine {
         let mut request_sig: Option<verify::Verified> = None;
         let mut verified = conn.signature.is_some();
         if let Some(sig) = conn.signature.as_ref().filter(|_| !item_scope) {
-            match verify::verify(sig, &r, None, "request", report)? {
-                Outcome::Verified(v) => {
-                    if let Some(ts) = &sig.timestamp {
-                        verify::check_timestamp(ts, &r, &v.params, now, report)?;
-                    }
-                    request_sig = Some(v);
-                }
+            match verify::verify(sig, &r, None, None, "request", Some(now), report)? {
+                Outcome::Verified(v) => request_sig = Some(v),
                 Outcome::Unsigned => verified = false,
             }
         }
@@ -200,9 +196,12 @@ impl Engine {
             report.push(step("document", false, m.clone()));
             HandleError::new(ErrorKind::MalformedBody, m)
         })?;
+        // Projection slots hold the values of plain paths of a single-item JSON document.
+        let slots = (conn.items.is_none() && conn.body.format == BodyFormat::Json)
+            .then_some(doc.slots.as_slice());
         let items: Vec<&Json> = match &conn.items {
-            Some(p) => p.query(&doc).all(),
-            None => vec![&doc],
+            Some(p) => p.query(&doc.tree).all(),
+            None => vec![&doc.tree],
         };
         if items.is_empty() {
             let m = "the body has no notification items".to_string();
@@ -215,15 +214,11 @@ impl Engine {
             vec![request_sig.as_ref().map(|v| v.signature.clone()); items.len()];
         if let Some(sig) = conn.signature.as_ref().filter(|_| item_scope) {
             for (i, item) in items.iter().enumerate() {
-                match verify::verify(sig, &r, Some(item), &format!("item {i}"), report)? {
-                    Outcome::Verified(v) => {
-                        if i == 0 {
-                            if let Some(ts) = &sig.timestamp {
-                                verify::check_timestamp(ts, &r, &v.params, now, report)?;
-                            }
-                        }
-                        item_sigs[i] = Some(v.signature);
-                    }
+                // The replay window is request-level: checked once, with the first item.
+                let at = (i == 0).then_some(now);
+                let what = format!("item {i}");
+                match verify::verify(sig, &r, Some(item), slots, &what, at, report)? {
+                    Outcome::Verified(v) => item_sigs[i] = Some(v.signature),
                     Outcome::Unsigned => verified = false,
                 }
             }
@@ -232,7 +227,15 @@ impl Engine {
         let mut events = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let ev = self
-                .event(conn, req, &r, item, i, item_sigs[i].as_deref(), verified)
+                .event(
+                    conn,
+                    req,
+                    &r,
+                    (item, slots),
+                    i,
+                    item_sigs[i].as_deref(),
+                    verified,
+                )
                 .inspect_err(|e| report.push(step("extract", false, e.message.clone())))?;
             events.push(ev);
         }
@@ -249,7 +252,7 @@ impl Engine {
         conn: &Connector,
         req: &HandleRequest,
         r: &Req,
-        item: &Json,
+        (item, slots): (&Json, Option<&[Option<Json>]>),
         index: usize,
         signature: Option<&str>,
         verified: bool,
@@ -260,23 +263,22 @@ impl Engine {
                 req: r,
                 params: &[],
                 item: Some(item),
+                slots,
             },
             fields: vec![std::cell::OnceCell::new(); conn.fields.len()],
             builtins: Builtins {
-                connector: conn.name.clone(),
+                connector: &conn.name,
                 item_index: index,
-                signature: signature.map(str::to_string),
-                merchant_event_id: req.merchant_event_id.clone(),
+                signature,
+                merchant_event_id: req.merchant_event_id.as_deref(),
                 ..Default::default()
             },
         };
-        let raw_type = it.eval_text(&conn.events.event_type)?;
-        it.builtins.event_type = raw_type.clone();
-        let event_id = match &conn.events.id {
+        it.builtins.event_type = it.eval_text(&conn.events.event_type)?;
+        it.builtins.event_id = match &conn.events.id {
             Some(v) => it.eval_text(v)?,
             None => None,
         };
-        it.builtins.event_id = event_id.clone();
         let (event_type, rule_status) = it.classify()?;
         let event_response = match event_type.resource() {
             Some(ResourceKind::Payment) => conn
@@ -324,19 +326,23 @@ impl Engine {
             } else {
                 EventStatus::Incomplete
             },
-            connector_event_type: raw_type,
-            connector_event_id: event_id,
+            connector_event_type: it.builtins.event_type.take(),
+            connector_event_id: it.builtins.event_id.take(),
             idempotency_key,
             event_response,
         })
     }
 }
 
-fn step(name: &str, ok: bool, detail: String) -> ReportStep {
+fn step(
+    name: &'static str,
+    ok: bool,
+    detail: impl Into<std::borrow::Cow<'static, str>>,
+) -> ReportStep {
     ReportStep {
         step: name.into(),
         ok,
-        detail,
+        detail: detail.into(),
     }
 }
 
@@ -350,18 +356,22 @@ fn printable(s: &str) -> String {
 }
 
 /// Decodes the body into the document the spec's paths run against.
-fn decode_document(conn: &Connector, r: &Req) -> Result<Json, String> {
+fn decode_document(conn: &Connector, r: &Req) -> Result<Doc, String> {
     let body = &r.details.body;
+    let whole = |tree: Json| Doc {
+        tree,
+        slots: Vec::new(),
+    };
     match conn.body.format {
         BodyFormat::Json => conn
             .projection
             .parse(body)
             .map_err(|e| format!("the body is not valid JSON: {e}")),
-        BodyFormat::Xml => decode::xml_to_json(body),
+        BodyFormat::Xml => decode::xml_to_json(body).map(whole),
         BodyFormat::Form => {
             let form = r.form().map_err(|e| e.message)?;
             match &conn.body.document {
-                None => Ok(decode::form_document(form)),
+                None => Ok(whole(decode::form_document(form))),
                 Some(d) => {
                     let text = form
                         .iter()
@@ -369,6 +379,7 @@ fn decode_document(conn: &Connector, r: &Req) -> Result<Json, String> {
                         .map(|(_, v)| v.as_str())
                         .ok_or_else(|| format!("the form has no `{}` field", d.form_field))?;
                     decode::decode_steps(text, &d.decode)
+                        .map(whole)
                         .map_err(|e| format!("form field `{}`: {e}", d.form_field))
                 }
             }

@@ -1,5 +1,6 @@
 //! Error types: errors of a `handle` call (with a verification report) and spec errors.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -64,9 +65,9 @@ impl fmt::Display for ErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReportStep {
     /// `connector`, `body`, `checks`, `signature`, `timestamp`, `document`, `items`, `extract`.
-    pub step: String,
+    pub step: Cow<'static, str>,
     pub ok: bool,
-    pub detail: String,
+    pub detail: Cow<'static, str>,
 }
 
 /// A failed `handle` (or `sign`) call.

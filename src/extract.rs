@@ -17,15 +17,15 @@ use crate::types::*;
 
 /// Built-in template variables of one item.
 #[derive(Default)]
-pub(crate) struct Builtins {
-    pub connector: String,
+pub(crate) struct Builtins<'r> {
+    pub connector: &'r str,
     pub event_type: Option<String>,
     pub event_id: Option<String>,
     pub item_index: usize,
     /// The verified signature (None when unsigned): `signed_sha256` is derived from it, or
     /// from the body when unsigned.
-    pub signature: Option<String>,
-    pub merchant_event_id: Option<String>,
+    pub signature: Option<&'r str>,
+    pub merchant_event_id: Option<&'r str>,
 }
 
 /// Everything needed to evaluate values of one item.
@@ -34,7 +34,7 @@ pub(crate) struct Item<'c, 'a, 'b> {
     pub scope: Scope<'a, 'b>,
     /// Declared fields, computed on first use.
     pub fields: Vec<OnceCell<Option<Json>>>,
-    pub builtins: Builtins,
+    pub builtins: Builtins<'b>,
 }
 
 fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
@@ -62,23 +62,31 @@ impl<'b> Item<'_, '_, 'b> {
         Ok(())
     }
 
-    fn builtin(&self, name: &str) -> Option<Json> {
+    /// A built-in variable as text (`None` when unset or not a built-in).
+    fn builtin_text(&self, name: &str) -> Option<Cow<'_, str>> {
         let b = &self.builtins;
-        let s = |o: &Option<String>| o.clone().map(Json::String);
         match name {
-            "connector" => Some(Json::String(b.connector.clone())),
-            "event_type" => s(&b.event_type),
-            "event_id" => s(&b.event_id),
-            "item_index" => Some(Json::from(b.item_index)),
-            "signed_sha256" => Some(Json::String(self.signed_sha256())),
-            "merchant_event_id" => s(&b.merchant_event_id),
+            "connector" => Some(Cow::Borrowed(b.connector)),
+            "event_type" => b.event_type.as_deref().map(Cow::Borrowed),
+            "event_id" => b.event_id.as_deref().map(Cow::Borrowed),
+            "item_index" => Some(Cow::Owned(b.item_index.to_string())),
+            "signed_sha256" => Some(Cow::Owned(self.signed_sha256())),
+            "merchant_event_id" => b.merchant_event_id.map(Cow::Borrowed),
             _ => None,
         }
     }
 
+    fn builtin(&self, name: &str) -> Option<Json> {
+        if name == "item_index" {
+            return Some(Json::from(self.builtins.item_index));
+        }
+        self.builtin_text(name)
+            .map(|t| Json::String(t.into_owned()))
+    }
+
     /// SHA-256 (hex) of the verified signature, or of the body when unsigned.
     pub fn signed_sha256(&self) -> String {
-        match &self.builtins.signature {
+        match self.builtins.signature {
             Some(sig) => crate::crypto::sha256_hex(&[sig.as_bytes()]),
             None => crate::crypto::sha256_hex(&[&self.scope.req.details.body]),
         }
@@ -119,7 +127,9 @@ impl<'b> Item<'_, '_, 'b> {
                     match s {
                         TextSeg::Lit(l) => out.push_str(l),
                         TextSeg::Var(v) => {
-                            if let Some(val) = self.var(v)? {
+                            if let Some(t) = self.builtin_text(v) {
+                                out.push_str(&t);
+                            } else if let Some(val) = self.var(v)? {
                                 if let Some(t) = json_text(&val) {
                                     out.push_str(&t);
                                 }
@@ -152,7 +162,7 @@ impl<'b> Item<'_, '_, 'b> {
             found = v
                 .paths
                 .iter()
-                .find_map(|p| first(p, item))
+                .find_map(|p| first(p, item, self.scope.slots))
                 .map(Cow::Borrowed);
         }
         if found.is_none() {
@@ -262,6 +272,20 @@ impl<'b> Item<'_, '_, 'b> {
         ""
     }
 
+    /// A value read as a contract enum name.
+    fn enum_value<T>(
+        &self,
+        v: &'b Option<Value>,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, HandleError> {
+        let Some(v) = v else { return Ok(None) };
+        Ok(self
+            .eval(v)?
+            .as_deref()
+            .and_then(Json::as_str)
+            .and_then(parse))
+    }
+
     fn time(&self, key: &str, v: &'b Option<Value>) -> Result<Option<i64>, HandleError> {
         let Some(v) = v else { return Ok(None) };
         let Some(raw) = self.eval(v)? else {
@@ -348,10 +372,7 @@ impl<'b> Item<'_, '_, 'b> {
     ) -> Result<PaymentsResponse, HandleError> {
         let status = rule_status
             .and_then(PaymentStatus::from_name)
-            .or(self
-                .text(&p.status)?
-                .as_deref()
-                .and_then(PaymentStatus::from_name))
+            .or(self.enum_value(&p.status, PaymentStatus::from_name)?)
             .or(event.default_payment_status());
         let amount = self.money("payment.amount", &p.amount)?;
         let unit = p.amount.as_ref().map_or(AmountUnit::Minor, |m| m.unit);
@@ -449,6 +470,11 @@ pub fn currency_exponent(code: &str) -> u32 {
 
 /// Converts an amount (JSON number or numeric string) to minor units, exactly.
 pub fn amount(raw: &Json, unit: AmountUnit, currency: &str) -> Result<i64, String> {
+    if let (Json::Number(n), AmountUnit::Minor) = (raw, unit) {
+        if let Some(i) = n.as_i64() {
+            return Ok(i);
+        }
+    }
     let text = match raw {
         Json::Number(n) => n.to_string(),
         Json::String(s) => s.trim().to_string(),

@@ -47,7 +47,7 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
         /// Secret (repeatable: `secret`, then `additional_secret`).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         secret: Vec<String>,
         /// merchant_event_id to echo.
         #[arg(long)]
@@ -60,9 +60,10 @@ enum Command {
     Sign {
         #[arg(long)]
         connector: String,
-        #[arg(long)]
+        /// Secrets may start with `-` (PEM keys and certificates do).
+        #[arg(long, allow_hyphen_values = true)]
         secret: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         additional_secret: Option<String>,
         #[arg(long)]
         body_file: PathBuf,
@@ -268,4 +269,41 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     run(cli).unwrap_or_else(|code| code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_may_be_pem_text() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+        let cli = Cli::try_parse_from([
+            "hooknorm",
+            "sign",
+            "--connector",
+            "x",
+            "--secret",
+            "wh_id",
+            "--additional-secret",
+            pem,
+            "--body-file",
+            "b",
+        ])
+        .expect("a PEM value parses");
+        match cli.command {
+            Command::Sign {
+                additional_secret, ..
+            } => {
+                assert_eq!(additional_secret.as_deref(), Some(pem))
+            }
+            _ => panic!("not sign"),
+        }
+        let cli = Cli::try_parse_from(["hooknorm", "handle", "--secret", pem, "--connector", "x"])
+            .expect("a PEM value parses");
+        match cli.command {
+            Command::Handle { secret, .. } => assert_eq!(secret, vec![pem.to_string()]),
+            _ => panic!("not handle"),
+        }
+    }
 }

@@ -55,8 +55,10 @@ impl<'a> Req<'a> {
 /// Where a source is read: the request plus, when present, signature parameters and an item.
 pub(crate) struct Scope<'a, 'b> {
     pub req: &'b Req<'a>,
-    pub params: &'b [(String, String)],
+    pub params: &'b [(&'b str, &'b str)],
     pub item: Option<&'b Json>,
+    /// Projection slots of the item (when the item is the whole projected document).
+    pub slots: Option<&'b [Option<Json>]>,
 }
 
 /// Renders a JSON value as text: strings as they are, numbers and booleans as JSON text, null
@@ -72,8 +74,12 @@ pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
 }
 
 /// The first non-null node a JSONPath selects.
-pub(crate) fn first<'v>(path: &crate::project::CompiledPath, doc: &'v Json) -> Option<&'v Json> {
-    path.first(doc)
+pub(crate) fn first<'v>(
+    path: &crate::project::CompiledPath,
+    doc: &'v Json,
+    slots: Option<&'v [Option<Json>]>,
+) -> Option<&'v Json> {
+    path.first(doc, slots)
 }
 
 impl<'b> Scope<'_, 'b> {
@@ -88,7 +94,7 @@ impl<'b> Scope<'_, 'b> {
             SourceKind::Param(p) => self
                 .params
                 .iter()
-                .find(|(k, _)| k == p)
+                .find(|(k, _)| *k == p.as_str())
                 .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
             SourceKind::Query(q) => {
                 let url = req.url()?;
@@ -103,7 +109,7 @@ impl<'b> Scope<'_, 'b> {
                 .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
             SourceKind::Field(path) => self
                 .item
-                .and_then(|doc| first(path, doc))
+                .and_then(|doc| first(path, doc, self.slots))
                 .and_then(json_text)
                 .map(|t| match t {
                     Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),

@@ -111,6 +111,10 @@ impl Engine {
             ..Default::default()
         };
         let r = Req::new(&details, &req.secrets);
+        let param_refs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let mut body = req.body.clone();
         match scheme.scope {
             SigScope::Request => {
@@ -119,8 +123,9 @@ impl Engine {
                     &key,
                     &Scope {
                         req: &r,
-                        params: &params,
+                        params: &param_refs,
                         item: None,
+                        slots: None,
                     },
                 )?;
                 ctx.insert("signature", signature.clone().into());
@@ -136,7 +141,7 @@ impl Engine {
                 }
             }
             SigScope::Item => {
-                body = sign_items(conn, recipe, scheme, &key, &r, &params)?;
+                body = sign_items(conn, recipe, scheme, &key, &r, &param_refs)?;
             }
         }
         for name in recipe.headers.0.keys() {
@@ -240,7 +245,7 @@ fn sign_items(
     scheme: &Scheme,
     key: &crypto::SignKey,
     r: &Req,
-    params: &[(String, String)],
+    params: &[(&str, &str)],
 ) -> Result<Vec<u8>, HandleError> {
     let field = recipe
         .item_field
@@ -275,6 +280,7 @@ fn sign_items(
                 req: r,
                 params,
                 item: Some(&item),
+                slots: None,
             },
         )?;
         let target = doc

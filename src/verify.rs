@@ -13,8 +13,6 @@ use crate::request::{Req, Scope};
 
 /// A successful verification.
 pub(crate) struct Verified {
-    /// Parameters parsed from the signature value of the scheme that verified.
-    pub params: Vec<(String, String)>,
     /// The signature that matched, as sent: input to the default idempotency key.
     pub signature: String,
 }
@@ -26,7 +24,12 @@ pub(crate) enum Outcome {
     Unsigned,
 }
 
-fn step(report: &mut Vec<ReportStep>, step: &str, ok: bool, detail: impl Into<String>) {
+fn step(
+    report: &mut Vec<ReportStep>,
+    step: &'static str,
+    ok: bool,
+    detail: impl Into<std::borrow::Cow<'static, str>>,
+) {
     report.push(ReportStep {
         step: step.into(),
         ok,
@@ -34,19 +37,28 @@ fn step(report: &mut Vec<ReportStep>, step: &str, ok: bool, detail: impl Into<St
     });
 }
 
-fn fail(report: &mut Vec<ReportStep>, name: &str, kind: ErrorKind, msg: String) -> HandleError {
+fn fail(
+    report: &mut Vec<ReportStep>,
+    name: &'static str,
+    kind: ErrorKind,
+    msg: String,
+) -> HandleError {
     step(report, name, false, msg.clone());
     HandleError::new(kind, msg)
 }
 
-/// Parsed signature value: parameters and candidate signatures.
-struct Parsed {
-    params: Vec<(String, String)>,
-    candidates: Vec<String>,
+/// Parsed signature value: parameters and candidate signatures, borrowed from the value.
+struct Parsed<'v> {
+    params: Vec<(&'v str, &'v str)>,
+    candidates: Vec<&'v str>,
     malformed: bool,
 }
 
-fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, HandleError> {
+fn parse_sig<'v>(
+    format: &SigFormat,
+    value: &'v str,
+    scope: &Scope,
+) -> Result<Parsed<'v>, HandleError> {
     let mut out = Parsed {
         params: Vec::new(),
         candidates: Vec::new(),
@@ -55,7 +67,7 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
     match format {
         SigFormat::Plain => {
             if !value.is_empty() {
-                out.candidates.push(value.to_string());
+                out.candidates.push(value);
             }
         }
         SigFormat::Prefixed {
@@ -70,7 +82,7 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
                     value.starts_with(prefix.as_str())
                 };
             if ok {
-                out.candidates.push(value[prefix.len()..].to_string());
+                out.candidates.push(&value[prefix.len()..]);
             } else {
                 out.malformed = true;
             }
@@ -94,12 +106,11 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
                                 format!("secret `{name}` is needed to choose the signature"),
                             )
                         })?
-                        .expose()
-                        .to_string(),
+                        .expose(),
                 ),
                 None => None,
             };
-            for entry in value.split(separator.as_str()) {
+            for entry in split(value, separator.as_str()) {
                 let entry = if *trim { entry.trim() } else { entry };
                 if entry.is_empty() {
                     continue;
@@ -109,12 +120,12 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
                     continue;
                 };
                 let (k, v) = if *trim { (k.trim(), v.trim()) } else { (k, v) };
-                let is_sig = signatures.iter().any(|s| s == k)
-                    || wanted_key.as_deref().is_some_and(|w| w == k);
+                let is_sig =
+                    signatures.iter().any(|s| s == k) || wanted_key.is_some_and(|w| w == k);
                 if is_sig {
-                    out.candidates.push(v.to_string());
+                    out.candidates.push(v);
                 }
-                out.params.push((k.to_string(), v.to_string()));
+                out.params.push((k, v));
             }
         }
         SigFormat::List {
@@ -123,9 +134,9 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
             split_last,
             versions,
         } => {
-            for entry in value.split(separator.as_str()).filter(|e| !e.is_empty()) {
+            for entry in split(value, separator.as_str()).filter(|e| !e.is_empty()) {
                 match version_separator {
-                    None => out.candidates.push(entry.to_string()),
+                    None => out.candidates.push(entry),
                     Some(vs) => {
                         let split = if *split_last {
                             entry.rsplit_once(vs.as_str())
@@ -135,7 +146,7 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
                         match split {
                             Some((ver, sig)) => {
                                 if versions.is_empty() || versions.iter().any(|v| v == ver) {
-                                    out.candidates.push(sig.to_string());
+                                    out.candidates.push(sig);
                                 }
                             }
                             None => out.malformed = true,
@@ -146,6 +157,42 @@ fn parse_sig(format: &SigFormat, value: &str, scope: &Scope) -> Result<Parsed, H
         }
     }
     Ok(out)
+}
+
+/// Splits by a non-empty separator, like `str::split`; one-byte separators (the common case)
+/// are found with a byte scan instead of the substring searcher.
+fn split<'v, 's>(value: &'v str, sep: &'s str) -> Split<'v, 's> {
+    Split {
+        rest: Some(value),
+        sep,
+    }
+}
+
+struct Split<'v, 's> {
+    rest: Option<&'v str>,
+    sep: &'s str,
+}
+
+impl<'v> Iterator for Split<'v, '_> {
+    type Item = &'v str;
+    fn next(&mut self) -> Option<&'v str> {
+        let rest = self.rest?;
+        // A one-byte `str` is ASCII, so its position is a char boundary.
+        let pos = match self.sep.as_bytes() {
+            [b] => rest.bytes().position(|c| c == *b),
+            _ => rest.find(self.sep),
+        };
+        match pos {
+            Some(i) => {
+                self.rest = Some(&rest[i + self.sep.len()..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 /// Runs the spec's checks on the request.
@@ -211,7 +258,7 @@ fn run_checks(
 }
 
 /// Decodes the scheme's keys from the supplied secrets: (keys, how many secrets were supplied).
-fn keys(scheme: &Scheme, scope: &Scope) -> (Vec<VerifyKey>, usize) {
+fn keys<'s>(scheme: &Scheme, scope: &Scope<'_, 's>) -> (Vec<VerifyKey<'s>>, usize) {
     let mut out = Vec::new();
     let mut supplied = 0;
     for name in &scheme.key.secrets {
@@ -255,16 +302,15 @@ fn scheme_matches(
     scheme: &Scheme,
     keys: &[VerifyKey],
     parts: &[Cow<[u8]>],
-    candidates: &[String],
+    candidates: &[&str],
 ) -> Option<usize> {
     if crypto::is_symmetric(scheme.algorithm) {
-        let slices: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
         for k in keys {
             let key: &[u8] = match k {
                 VerifyKey::Mac(b) => b,
                 _ => &[],
             };
-            let expected = crypto::mac(scheme.algorithm, key, &slices);
+            let expected = crypto::mac(scheme.algorithm, key, parts);
             // Check every candidate (no early exit on the comparison itself).
             let mut hit = None;
             for (i, c) in candidates.iter().enumerate() {
@@ -293,17 +339,22 @@ fn scheme_matches(
 }
 
 /// Verifies the schemes of one scope (`item` is the batch item for item-scope schemes).
+///
+/// With `now`, the replay window is checked too, with the verifying scheme's parameters.
 pub(crate) fn verify(
     sig: &Signature,
     req: &Req,
     item: Option<&Json>,
+    slots: Option<&[Option<Json>]>,
     what: &str,
+    now: Option<i64>,
     report: &mut Vec<ReportStep>,
 ) -> Result<Outcome, HandleError> {
     let scope_base = Scope {
         req,
         params: &[],
         item,
+        slots,
     };
     let mut found_any = false;
     let mut malformed = false;
@@ -337,20 +388,17 @@ pub(crate) fn verify(
             req,
             params: &parsed.params,
             item,
+            slots,
         };
         let parts =
             message(scheme, &scope).map_err(|e| fail(report, "signature", e.kind, e.message))?;
         if let Some(i) = scheme_matches(scheme, &keys, &parts, &parsed.candidates) {
-            step(
-                report,
-                "signature",
-                true,
-                format!("{what}: scheme `{}` verified", scheme.name),
-            );
-            let signature = parsed.candidates[i].clone();
+            step(report, "signature", true, "verified");
+            if let (Some(ts), Some(now)) = (&sig.timestamp, now) {
+                check_timestamp(ts, req, &parsed.params, now, report)?;
+            }
             return Ok(Outcome::Verified(Verified {
-                params: parsed.params,
-                signature,
+                signature: parsed.candidates[i].to_string(),
             }));
         }
     }
@@ -402,10 +450,10 @@ pub(crate) fn verify(
 }
 
 /// Checks the replay window with the verified scheme's parameters.
-pub(crate) fn check_timestamp(
+fn check_timestamp(
     ts: &Timestamp,
     req: &Req,
-    params: &[(String, String)],
+    params: &[(&str, &str)],
     now: i64,
     report: &mut Vec<ReportStep>,
 ) -> Result<(), HandleError> {
@@ -413,6 +461,7 @@ pub(crate) fn check_timestamp(
         req,
         params,
         item: None,
+        slots: None,
     };
     let what = Scope::describe(&ts.from);
     let text = scope
@@ -456,12 +505,7 @@ pub(crate) fn check_timestamp(
         e.delta_seconds = Some(delta);
         return Err(e);
     }
-    step(
-        report,
-        "timestamp",
-        true,
-        format!("{delta} s old, within the window"),
-    );
+    step(report, "timestamp", true, "within the replay window");
     Ok(())
 }
 
@@ -478,5 +522,51 @@ pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
         TimeUnit::Rfc3339 => chrono::DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|d| d.timestamp()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_matches_str_split() {
+        for (v, sep) in [
+            ("t=1,v1=a,v1=b", ","),
+            ("", ","),
+            (",,", ","),
+            ("a;;b;", ";;"),
+            ("v1,x v1a,y", " "),
+            ("ünï,cödé", ","),
+            ("abc", "abc"),
+        ] {
+            let ours: Vec<&str> = split(v, sep).collect();
+            let std: Vec<&str> = v.split(sep).collect();
+            assert_eq!(ours, std, "{v:?} by {sep:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_parse_strictly() {
+        assert_eq!(
+            parse_time("1700000000", TimeUnit::Seconds),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse_time("1700000000123", TimeUnit::Milliseconds),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse_time("2023-11-14T22:13:20Z", TimeUnit::Rfc3339),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse_time("2023-11-14T23:13:20+01:00", TimeUnit::Rfc3339),
+            Some(1_700_000_000)
+        );
+        for bad in ["", " 1", "1.5", "-1", "+1", "1e9", "99999999999999999999"] {
+            assert_eq!(parse_time(bad, TimeUnit::Seconds), None, "{bad:?}");
+        }
+        assert_eq!(parse_time("yesterday", TimeUnit::Rfc3339), None);
     }
 }
