@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
-use crate::compile::{Check, Scheme, Signature, Timestamp};
+use crate::compile::{Check, Scheme, Signature, SourceKind, Timestamp};
 use crate::crypto::{self, VerifyKey};
 use crate::error::{ErrorKind, HandleError, ReportStep};
 use crate::model::{SigFormat, TimeUnit};
@@ -287,6 +287,16 @@ fn message<'b>(
         }
         match scope.get(p)? {
             Some(v) => parts.push(v),
+            // A secret part (a PayPal webhook id) is the host's to supply, not the request's.
+            None if matches!(p.kind, SourceKind::Secret(_)) => {
+                return Err(HandleError::new(
+                    ErrorKind::MissingSecret,
+                    format!(
+                        "the {} the signed message needs was not supplied",
+                        Scope::describe(p)
+                    ),
+                ))
+            }
             None => {
                 return Err(HandleError::new(
                     ErrorKind::MissingSignature,
@@ -528,6 +538,46 @@ pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_secret_message_part_is_a_missing_secret() {
+        let spec = r#"
+connector: t
+secrets:
+  secret: { description: signed in the message }
+  additional_secret: { description: the key }
+signature:
+  schemes:
+    - algorithm: hmac-sha256
+      key: { secrets: [additional_secret] }
+      signature: { from: { header: X-Sig } }
+      encoding: hex
+      message:
+        - secret: secret
+        - header: X-Id
+        - body: true
+events:
+  type: $.type
+"#;
+        let engine = crate::Engine::from_sources([("t.yaml".to_string(), spec.to_string())])
+            .expect("spec compiles");
+        let mut req = crate::HandleRequest {
+            connector: "t".into(),
+            ..Default::default()
+        };
+        req.request_details.body = br#"{"type":"x"}"#.to_vec();
+        let headers = &mut req.request_details.headers;
+        headers.insert("X-Sig".into(), "00".into());
+        headers.insert("X-Id".into(), "1".into());
+        req.webhook_secrets.additional_secret = Some(crate::Secret::new("key"));
+        let err = engine.handle_at(&req, 0).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MissingSecret, "{}", err.message);
+        // A signed value missing from the request stays a missing signature.
+        req.webhook_secrets.secret = Some(crate::Secret::new("id"));
+        req.request_details.headers.remove("X-Id");
+        let err = engine.handle_at(&req, 0).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MissingSignature, "{}", err.message);
+    }
 
     #[test]
     fn split_matches_str_split() {
