@@ -333,7 +333,7 @@ impl Compiler {
             self.err("body.max_bytes", "must be at least 1");
         }
         if let Some(doc) = &spec.body.document {
-            if spec.body.format != BodyFormat::Form {
+            if !matches!(spec.body.format, BodyFormat::Form | BodyFormat::JsonOrForm) {
                 self.err(
                     "body.document",
                     "a document from a form field needs `format: form`",

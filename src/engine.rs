@@ -192,13 +192,12 @@ impl Engine {
             }
         }
 
-        let doc = decode_document(conn, &r).map_err(|m| {
+        let (doc, projected) = decode_document(conn, &r).map_err(|m| {
             report.push(step("document", false, m.clone()));
             HandleError::new(ErrorKind::MalformedBody, m)
         })?;
         // Projection slots hold the values of plain paths of a single-item JSON document.
-        let slots = (conn.items.is_none() && conn.body.format == BodyFormat::Json)
-            .then_some(doc.slots.as_slice());
+        let slots = (conn.items.is_none() && projected).then_some(doc.slots.as_slice());
         let items: Vec<&Json> = match &conn.items {
             Some(p) => p.query(&doc.tree).all(),
             None => vec![&doc.tree],
@@ -355,20 +354,38 @@ fn printable(s: &str) -> String {
     out
 }
 
-/// Decodes the body into the document the spec's paths run against.
-fn decode_document(conn: &Connector, r: &Req) -> Result<Doc, String> {
+/// Decodes the body into the document the spec's paths run against; the flag says whether it
+/// came from the projection (and so has slots).
+fn decode_document(conn: &Connector, r: &Req) -> Result<(Doc, bool), String> {
     let body = &r.details.body;
-    let whole = |tree: Json| Doc {
-        tree,
-        slots: Vec::new(),
+    let whole = |tree: Json| {
+        (
+            Doc {
+                tree,
+                slots: Vec::new(),
+            },
+            false,
+        )
     };
-    match conn.body.format {
+    let looks_json = || {
+        matches!(
+            body.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{') | Some(b'[')
+        )
+    };
+    let format = match conn.body.format {
+        BodyFormat::JsonOrForm if looks_json() => BodyFormat::Json,
+        BodyFormat::JsonOrForm => BodyFormat::Form,
+        f => f,
+    };
+    match format {
         BodyFormat::Json => conn
             .projection
             .parse(body)
+            .map(|d| (d, true))
             .map_err(|e| format!("the body is not valid JSON: {e}")),
         BodyFormat::Xml => decode::xml_to_json(body).map(whole),
-        BodyFormat::Form => {
+        BodyFormat::Form | BodyFormat::JsonOrForm => {
             let form = r.form().map_err(|e| e.message)?;
             match &conn.body.document {
                 None => Ok(whole(decode::form_document(form))),

@@ -124,6 +124,9 @@ pub enum BodyFormat {
     /// An XML document, converted to JSON (elements become objects, repeated elements arrays,
     /// attributes `@name`, text `#text` or the plain string for text-only elements).
     Xml,
+    /// JSON when the body starts (after whitespace) with `{` or `[`, otherwise a form: for
+    /// processors that send both (Mollie's classic form posts and its JSON events).
+    JsonOrForm,
 }
 
 /// A document taken from one form field.

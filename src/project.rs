@@ -160,7 +160,9 @@ impl Node {
         }
         match steps.split_first() {
             None => match self.slot {
-                Some(existing) if existing != slot => self.keep_whole_with(vec![(Vec::new(), slot)]),
+                Some(existing) if existing != slot => {
+                    self.keep_whole_with(vec![(Vec::new(), slot)])
+                }
                 _ => self.slot = Some(slot),
             },
             Some((Step::Name(n), rest)) => member(self.select().0, n).insert_slot(rest, slot),
