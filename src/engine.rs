@@ -209,9 +209,9 @@ impl Engine {
         }
 
         // Item-scope signatures: every item must verify before any event is produced.
-        let mut item_sigs: Vec<Option<String>> =
-            vec![request_sig.as_ref().map(|v| v.signature.clone()); items.len()];
+        let mut item_sigs: Vec<Option<String>> = Vec::new();
         if let Some(sig) = conn.signature.as_ref().filter(|_| item_scope) {
+            item_sigs = vec![None; items.len()];
             for (i, item) in items.iter().enumerate() {
                 // The replay window is request-level: checked once, with the first item.
                 let at = (i == 0).then_some(now);
@@ -232,7 +232,11 @@ impl Engine {
                     &r,
                     (item, slots),
                     i,
-                    item_sigs[i].as_deref(),
+                    // Item signatures, else the request's.
+                    item_sigs
+                        .get(i)
+                        .and_then(Option::as_deref)
+                        .or(request_sig.as_ref().map(|v| v.signature.as_str())),
                     verified,
                 )
                 .inspect_err(|e| report.push(step("extract", false, e.message.clone())))?;
@@ -306,16 +310,15 @@ impl Engine {
                 .transpose()?,
             None => None,
         };
+        // The spec's key when all its parts are present, else one from the signed material.
         let idempotency_key = match &conn.idempotency {
-            Some(t) => it.render(t)?,
-            None => String::new(),
+            Some(t) => it.render_complete(t)?,
+            None => None,
         };
-        let idempotency_key = if idempotency_key.is_empty() {
+        let idempotency_key = idempotency_key.unwrap_or_else(|| {
             let digest = it.signed_sha256();
             format!("{}:{}:{}", conn.name, &digest[..32], index)
-        } else {
-            idempotency_key
-        };
+        });
         Ok(NormalizedEvent {
             event_type,
             source_verified: verified,

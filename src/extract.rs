@@ -120,26 +120,44 @@ impl<'b> Item<'_, '_, 'b> {
 
     /// Renders a template.
     pub fn render(&self, t: &Text) -> Result<String, HandleError> {
+        Ok(self.render_inner(t)?.0)
+    }
+
+    /// Renders a template that must be complete (an idempotency key): `None` when a plain
+    /// template lacks one of its variables, or any template renders empty.
+    pub fn render_complete(&self, t: &Text) -> Result<Option<String>, HandleError> {
+        let (out, complete) = self.render_inner(t)?;
+        Ok((complete && !out.is_empty()).then_some(out))
+    }
+
+    /// The rendered text, and whether every variable of a plain template had a value.
+    fn render_inner(&self, t: &Text) -> Result<(String, bool), HandleError> {
         match t {
             Text::Simple(segs) => {
                 let mut out = String::new();
+                let mut complete = true;
                 for s in segs {
                     match s {
                         TextSeg::Lit(l) => out.push_str(l),
                         TextSeg::Var(v) => {
-                            if let Some(t) = self.builtin_text(v) {
-                                out.push_str(&t);
-                            } else if let Some(val) = self.var(v)? {
-                                if let Some(t) = json_text(&val) {
-                                    out.push_str(&t);
-                                }
+                            let text = match self.builtin_text(v) {
+                                Some(t) => Some(t.into_owned()),
+                                None => self
+                                    .var(v)?
+                                    .as_ref()
+                                    .and_then(json_text)
+                                    .map(Cow::into_owned),
+                            };
+                            match text.filter(|t| !t.is_empty()) {
+                                Some(t) => out.push_str(&t),
+                                None => complete = false,
                             }
                         }
                     }
                 }
-                Ok(out)
+                Ok((out, complete))
             }
-            Text::Jinja(name) => self.render_named(name),
+            Text::Jinja(name) => Ok((self.render_named(name)?, true)),
         }
     }
 
@@ -317,7 +335,10 @@ impl<'b> Item<'_, '_, 'b> {
 
     fn money(&self, key: &str, m: &'b Option<MoneyC>) -> Result<Option<Money>, HandleError> {
         let Some(m) = m else { return Ok(None) };
-        let currency = self.eval_text(&m.currency)?.map(|c| c.to_ascii_uppercase());
+        let currency = self.eval_text(&m.currency)?.map(|mut c| {
+            c.make_ascii_uppercase();
+            c
+        });
         let Some(raw) = self.eval(&m.value)? else {
             return Ok(None);
         };

@@ -497,8 +497,10 @@ fn check_timestamp(
         )
     })?;
     let delta = now.saturating_sub(at);
-    let too_old = ts.past.is_some_and(|p| delta > p as i64);
-    let too_new = ts.future.is_some_and(|f| delta < -(f as i64));
+    let too_old = ts.past.is_some_and(|p| i128::from(delta) > i128::from(p));
+    let too_new = ts
+        .future
+        .is_some_and(|f| i128::from(delta) < -i128::from(f));
     if too_old || too_new {
         let mut e = fail(
             report,
