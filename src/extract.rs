@@ -41,7 +41,7 @@ fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
     HandleError::new(ErrorKind::MalformedBody, format!("{key}: {msg}"))
 }
 
-impl<'b> Item<'_, '_, 'b> {
+impl<'c, 'b> Item<'c, '_, 'b> {
     /// Declared field `i` (fields never refer to fields, so this does not recurse).
     fn field(&self, i: usize) -> Result<Option<&Json>, HandleError> {
         let Some(cell) = self.fields.get(i) else {
@@ -250,11 +250,9 @@ impl<'b> Item<'_, '_, 'b> {
     }
 
     /// Classifies the item: (event type, status override of the matching rule).
-    pub fn classify(&self) -> Result<(WebhookEventType, Option<&'b str>), HandleError>
-    where
-        'b: 'b,
-    {
-        let events = &self.conn.events;
+    pub fn classify(&self) -> Result<(WebhookEventType, Option<&'c str>), HandleError> {
+        let conn: &'c Connector = self.conn;
+        let events = &conn.events;
         let raw = self.builtins.event_type.as_deref();
         let candidates = raw
             .and_then(|r| events.rules_by_type.get(r))
@@ -266,28 +264,13 @@ impl<'b> Item<'_, '_, 'b> {
                     continue;
                 }
             }
-            return Ok((rule.event, rule.status.as_deref().map(|s| self.conn_str(s))));
+            return Ok((rule.event, rule.status.as_deref()));
         }
         Ok((
             raw.and_then(|r| events.map.get(r).copied())
                 .unwrap_or(WebhookEventType::EventNotSupported),
             None,
         ))
-    }
-
-    fn conn_str(&self, s: &str) -> &'b str {
-        // Statuses are validated enum names; map them to 'static names.
-        for n in PaymentStatus::ALL
-            .iter()
-            .map(|x| x.as_str())
-            .chain(RefundStatus::ALL.iter().map(|x| x.as_str()))
-            .chain(DisputeStatus::ALL.iter().map(|x| x.as_str()))
-        {
-            if n == s {
-                return n;
-            }
-        }
-        ""
     }
 
     /// A value read as a contract enum name.
@@ -425,10 +408,7 @@ impl<'b> Item<'_, '_, 'b> {
     ) -> Result<RefundsResponse, HandleError> {
         let status = rule_status
             .and_then(RefundStatus::from_name)
-            .or(self
-                .text(&r.status)?
-                .as_deref()
-                .and_then(RefundStatus::from_name))
+            .or(self.enum_value(&r.status, RefundStatus::from_name)?)
             .or(event.default_refund_status());
         Ok(RefundsResponse {
             connector_refund_id: self.text(&r.connector_refund_id)?,
@@ -453,14 +433,9 @@ impl<'b> Item<'_, '_, 'b> {
         let status = rule_status
             .and_then(DisputeStatus::from_name)
             .or(event.default_dispute_status())
-            .or(self
-                .text(&d.dispute_status)?
-                .as_deref()
-                .and_then(DisputeStatus::from_name));
+            .or(self.enum_value(&d.dispute_status, DisputeStatus::from_name)?);
         let stage = self
-            .text(&d.dispute_stage)?
-            .as_deref()
-            .and_then(DisputeStage::from_name)
+            .enum_value(&d.dispute_stage, DisputeStage::from_name)?
             .or(Some(DisputeStage::ActiveDispute));
         Ok(DisputesResponse {
             connector_dispute_id: self.text(&d.connector_dispute_id)?,
