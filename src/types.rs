@@ -77,10 +77,14 @@ impl WebhookSecrets {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
+    #[serde(alias = "HTTP_METHOD_GET")]
     Get,
     #[default]
+    #[serde(alias = "HTTP_METHOD_POST")]
     Post,
+    #[serde(alias = "HTTP_METHOD_PUT")]
     Put,
+    #[serde(alias = "HTTP_METHOD_DELETE")]
     Delete,
     Patch,
 }
@@ -127,6 +131,9 @@ struct RequestDetailsJson {
     body: Option<String>,
     #[serde(default)]
     body_text: Option<String>,
+    /// The contract's separate query string (`RequestDetails.query_params`).
+    #[serde(default)]
+    query_params: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for RequestDetails {
@@ -144,9 +151,16 @@ impl<'de> Deserialize<'de> for RequestDetails {
             (None, Some(text)) => text.into_bytes(),
             (None, None) => Vec::new(),
         };
+        // The contract may carry the query string apart from the URI: join them.
+        let url = match raw.query_params.filter(|q| !q.is_empty()) {
+            Some(q) if !raw.url.contains('?') => {
+                format!("{}?{}", raw.url, q.trim_start_matches('?'))
+            }
+            _ => raw.url,
+        };
         Ok(RequestDetails {
             method: raw.method,
-            url: raw.url,
+            url,
             headers: raw.headers,
             body,
         })
@@ -573,6 +587,17 @@ mod tests {
             serde_json::from_str::<RequestDetails>(r#"{"body":"aGk=","body_text":"hi"}"#).is_err()
         );
         assert!(serde_json::from_str::<RequestDetails>(r#"{"body":"%%%"}"#).is_err());
+    }
+
+    #[test]
+    fn contract_spellings_are_accepted() {
+        let r: RequestDetails = serde_json::from_str(
+            r#"{"method":"HTTP_METHOD_POST","uri":"https://a.example/h","query_params":"data.id=1"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.method, HttpMethod::Post);
+        assert_eq!(r.url, "https://a.example/h?data.id=1");
+        assert!(serde_json::from_str::<RequestDetails>(r#"{"bogus":1}"#).is_err());
     }
 
     #[test]
