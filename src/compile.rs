@@ -8,7 +8,7 @@ use serde_json_path::JsonPath;
 
 use crate::error::SpecError;
 use crate::model::*;
-use crate::project::{plain_prefix, CompiledPath, Node, Seg, Step};
+use crate::project::{plain_prefix, CompiledPath, Node, Projection, Seg, Step};
 use crate::types::{
     Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
     WebhookEventType,
@@ -23,7 +23,7 @@ pub struct Connector {
     /// Declared secrets: name → description.
     pub secrets: BTreeMap<String, String>,
     pub(crate) body: BodySpec,
-    pub(crate) projection: Node,
+    pub(crate) projection: Projection,
     pub(crate) items: Option<JsonPath>,
     pub(crate) signature: Option<Signature>,
     pub(crate) fields: Vec<(String, Value)>,
@@ -441,7 +441,7 @@ impl Compiler {
     }
 
     /// The projection tree: items path from the root, item paths below each item.
-    fn projection(&self) -> Node {
+    fn projection(&self) -> Projection {
         let mut root = Node::default();
         if self.has_items {
             // Items are found by their own path; item paths are kept in the tree below it.
@@ -470,7 +470,7 @@ impl Compiler {
                 root.insert_slot(steps, slot);
             }
         }
-        root
+        Projection::new(root)
     }
 
     fn jsonpath(&mut self, key: &str, path: &str) -> Option<(JsonPath,)> {

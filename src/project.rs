@@ -215,13 +215,28 @@ impl Node {
         }
         max
     }
+}
+
+/// A finished projection tree, ready to parse bodies.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Projection {
+    root: Node,
+    slot_count: usize,
+}
+
+impl Projection {
+    /// Finishes a tree (counting its slots once, not per parse).
+    pub fn new(root: Node) -> Projection {
+        let slot_count = root.slot_count();
+        Projection { root, slot_count }
+    }
 
     /// Parses JSON bytes keeping only what this projection selects.
     pub fn parse(&self, bytes: &[u8]) -> Result<Doc, serde_json::Error> {
-        let mut slots = vec![None; self.slot_count()];
+        let mut slots = vec![None; self.slot_count];
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let tree = Seed {
-            node: self,
+            node: &self.root,
             slots: &mut slots,
         }
         .deserialize(&mut de)?;
@@ -568,7 +583,7 @@ mod tests {
 
     /// Compiles paths the way the spec compiler does: plain chains get slots, others keep
     /// their prefix in the tree.
-    fn project(paths: &[&str]) -> (Node, Vec<CompiledPath>) {
+    fn project(paths: &[&str]) -> (Projection, Vec<CompiledPath>) {
         let mut node = Node::default();
         let mut registry: Vec<Vec<Step>> = Vec::new();
         let mut compiled = Vec::new();
@@ -592,7 +607,7 @@ mod tests {
         for (i, steps) in registry.iter().enumerate() {
             node.insert_slot(steps, i);
         }
-        (node, compiled)
+        (Projection::new(node), compiled)
     }
 
     /// Every path gives on the projection what the full evaluator gives on the whole document.
