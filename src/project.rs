@@ -418,16 +418,16 @@ impl<'de> Visitor<'de> for SelectVisitor<'_, '_> {
             unreachable!("SelectVisitor only runs on Select nodes")
         };
         let mut out = Map::new();
-        while let Some(key) = map.next_key::<KeyStr<'de>>()? {
+        while let Some(key) = map.next_key::<KeyBytes<'de>>()? {
             // Linear: equality rejects on length first, which beats ordered search here.
-            match members.iter().find(|(k, _)| k == key.as_str()) {
-                Some((_, child)) => {
+            match members.iter().find(|(k, _)| k.as_bytes() == key.as_bytes()) {
+                Some((name, child)) => {
                     let kept = map.next_value_seed(Seed {
                         node: child,
                         slots: &mut *self.slots,
                     })?;
                     if let Some(v) = kept {
-                        out.insert(key.into_string(), v);
+                        out.insert(name.clone(), v);
                     }
                 }
                 None => {
@@ -439,46 +439,45 @@ impl<'de> Visitor<'de> for SelectVisitor<'_, '_> {
     }
 }
 
-/// A map key, borrowed from the input when it has no escapes.
-enum KeyStr<'de> {
-    Borrowed(&'de str),
-    Owned(String),
+/// A map key's bytes, borrowed from the input when it has no escapes. Keys are compared as
+/// bytes: a key that matches a member name is that (valid UTF-8) name; other keys are skipped
+/// like skipped values, without UTF-8 validation.
+enum KeyBytes<'de> {
+    Borrowed(&'de [u8]),
+    Owned(Vec<u8>),
 }
 
-impl KeyStr<'_> {
-    fn as_str(&self) -> &str {
+impl KeyBytes<'_> {
+    fn as_bytes(&self) -> &[u8] {
         match self {
-            KeyStr::Borrowed(s) => s,
-            KeyStr::Owned(s) => s,
-        }
-    }
-    fn into_string(self) -> String {
-        match self {
-            KeyStr::Borrowed(s) => s.to_string(),
-            KeyStr::Owned(s) => s,
+            KeyBytes::Borrowed(s) => s,
+            KeyBytes::Owned(s) => s,
         }
     }
 }
 
-impl<'de> serde::Deserialize<'de> for KeyStr<'de> {
+impl<'de> serde::Deserialize<'de> for KeyBytes<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = KeyStr<'de>;
+            type Value = KeyBytes<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string key")
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyStr<'de>, E> {
-                Ok(KeyStr::Borrowed(v))
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes::Borrowed(v))
             }
-            fn visit_str<E>(self, v: &str) -> Result<KeyStr<'de>, E> {
-                Ok(KeyStr::Owned(v.to_string()))
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes::Owned(v.to_vec()))
             }
-            fn visit_string<E>(self, v: String) -> Result<KeyStr<'de>, E> {
-                Ok(KeyStr::Owned(v))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes::Borrowed(v.as_bytes()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyBytes<'de>, E> {
+                Ok(KeyBytes::Owned(v.as_bytes().to_vec()))
             }
         }
-        d.deserialize_str(V)
+        d.deserialize_bytes(V)
     }
 }
 
@@ -706,6 +705,14 @@ mod tests {
             CompiledPath::Full(_)
         ));
         assert!(CompiledPath::parse("$.a[").is_err());
+    }
+
+    #[test]
+    fn escaped_and_non_ascii_keys_match_their_members() {
+        agrees(
+            r#"{"caf\u00e9": 1, "café": 2, "a\"b": 3, "x": {"\u0069d": "y"}}"#,
+            &["$['café']", "$.x.id"],
+        );
     }
 
     #[test]
