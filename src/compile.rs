@@ -131,6 +131,8 @@ pub(crate) struct Events {
     /// Indexes of rules without `types`.
     pub untyped_rules: Vec<usize>,
     pub map: HashMap<String, WebhookEventType>,
+    /// Events only reference their resource: `INCOMPLETE` even when verified.
+    pub incomplete: bool,
 }
 
 pub(crate) struct Rule {
@@ -205,6 +207,7 @@ const SIGN_VARS: &[&str] = &[
     "params",
     "signature",
     "scheme",
+    "key_id",
 ];
 
 /// Parses and compiles one spec file. `file` is the name used in errors; `stem` the file name
@@ -396,7 +399,7 @@ impl Compiler {
         let idempotency = spec
             .idempotency_key
             .as_ref()
-            .map(|t| self.text("idempotency_key", t, &[]));
+            .map(|t| self.text("idempotency_key", t));
         if let Some(recipe) = &spec.sign {
             self.sign_recipe(recipe, spec);
         }
@@ -422,7 +425,7 @@ impl Compiler {
                 .collect(),
             body: spec.body.clone(),
             projection,
-            items: items.map(|p| p.0),
+            items,
             signature,
             fields,
             events,
@@ -473,9 +476,9 @@ impl Compiler {
         Projection::new(root)
     }
 
-    fn jsonpath(&mut self, key: &str, path: &str) -> Option<(JsonPath,)> {
+    fn jsonpath(&mut self, key: &str, path: &str) -> Option<JsonPath> {
         match JsonPath::parse(path) {
-            Ok(p) => Some((p,)),
+            Ok(p) => Some(p),
             Err(e) => {
                 self.err(key, format!("invalid JSONPath `{path}`: {e}"));
                 None
@@ -780,8 +783,9 @@ impl Compiler {
         }
     }
 
-    /// Compiles a value. `target` names the enum its `map` targets must belong to; `in_field`
-    /// forbids references to other fields (fields are computed before each other's use).
+    /// Compiles a value. `target` names the enum its `map` targets must belong to;
+    /// `may_ref_fields` false (inside `fields`) forbids references to other fields, so fields
+    /// never depend on each other.
     fn value(
         &mut self,
         key: &str,
@@ -837,12 +841,11 @@ impl Compiler {
             }
         });
         let template = full.template.as_ref().map(|t| {
-            let extra: &[&str] = &[];
-            if !may_ref_fields && !t.is_empty() {
-                // Templates inside `fields` may use built-ins only.
-                self.text_with_vars(&format!("{key}.template"), t, TEMPLATE_BUILTINS, extra)
+            if may_ref_fields {
+                self.text(&format!("{key}.template"), t)
             } else {
-                self.text(&format!("{key}.template"), t, extra)
+                // Templates inside `fields` may use built-ins only.
+                self.text_with_vars(&format!("{key}.template"), t, TEMPLATE_BUILTINS)
             }
         });
         let has_path = full.path.as_ref().is_some_and(|p| !p.to_vec().is_empty());
@@ -886,29 +889,29 @@ impl Compiler {
         }
     }
 
-    fn text(&mut self, key: &str, t: &str, extra: &[&str]) -> Text {
+    fn text(&mut self, key: &str, t: &str) -> Text {
         let mut vars: Vec<&str> = TEMPLATE_BUILTINS.to_vec();
         let fields = self.fields.clone();
         vars.extend(fields.iter().map(|s| s.as_str()));
-        self.text_with_vars(key, t, &vars, extra)
+        self.text_with_vars(key, t, &vars)
     }
 
-    fn text_with_vars(&mut self, key: &str, t: &str, vars: &[&str], extra: &[&str]) -> Text {
+    fn text_with_vars(&mut self, key: &str, t: &str, vars: &[&str]) -> Text {
         if let Some(segs) = simple_template(t) {
             for s in &segs {
                 if let TextSeg::Var(v) = s {
-                    if !vars.contains(&v.as_str()) && !extra.contains(&v.as_str()) {
+                    if !vars.contains(&v.as_str()) {
                         self.err(key, format!("unknown variable `{v}` in template"));
                     }
                 }
             }
             return Text::Simple(segs);
         }
-        self.jinja(key, t.to_string(), vars, extra);
+        self.jinja(key, t.to_string(), vars);
         Text::Jinja(key.to_string())
     }
 
-    fn jinja(&mut self, key: &str, source: String, vars: &[&str], extra: &[&str]) {
+    fn jinja(&mut self, key: &str, source: String, vars: &[&str]) {
         if let Err(e) = self.env.add_template_owned(key.to_string(), source) {
             self.err(key, format!("template does not compile: {e}"));
             return;
@@ -917,7 +920,7 @@ impl Compiler {
         let mut unknown: Vec<String> = tmpl
             .undeclared_variables(false)
             .into_iter()
-            .filter(|v| !vars.contains(&v.as_str()) && !extra.contains(&v.as_str()))
+            .filter(|v| !vars.contains(&v.as_str()))
             .collect();
         unknown.sort();
         for v in unknown {
@@ -974,7 +977,7 @@ impl Compiler {
                 let mut vars: Vec<&str> = TEMPLATE_BUILTINS.to_vec();
                 let fields = self.fields.clone();
                 vars.extend(fields.iter().map(|s| s.as_str()));
-                self.jinja(&name, format!("{{% if {w} %}}1{{% endif %}}"), &vars, &[]);
+                self.jinja(&name, format!("{{% if {w} %}}1{{% endif %}}"), &vars);
                 name
             });
             if r.types.is_none() && r.when.is_none() {
@@ -1010,6 +1013,7 @@ impl Compiler {
             rules_by_type,
             untyped_rules,
             map,
+            incomplete: e.incomplete,
         }
     }
 

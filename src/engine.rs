@@ -323,7 +323,7 @@ impl Engine {
             event_type,
             source_verified: verified,
             merchant_event_id: req.merchant_event_id.clone(),
-            event_status: if verified {
+            event_status: if verified && !conn.events.incomplete {
                 EventStatus::Complete
             } else {
                 EventStatus::Incomplete
@@ -403,6 +403,72 @@ fn decode_document(conn: &Connector, r: &Req) -> Result<(Doc, bool), String> {
                         .map_err(|e| format!("form field `{}`: {e}", d.form_field))
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `events.incomplete: true` keeps verified events `INCOMPLETE`; without it they are
+    /// `COMPLETE`.
+    #[test]
+    fn events_incomplete_marks_verified_events_incomplete() {
+        let spec = |incomplete: bool| {
+            format!(
+                r#"
+connector: t
+secrets:
+  secret: {{ description: key }}
+signature:
+  schemes:
+    - algorithm: hmac-sha256
+      key: {{ secrets: [secret] }}
+      signature: {{ from: {{ header: X-Sig }} }}
+      encoding: hex
+      message:
+        - body: true
+events:
+  type: $.type
+  incomplete: {incomplete}
+"#
+            )
+        };
+        let body = br#"{"type":"x"}"#;
+        let sig = crate::crypto::sign(
+            crate::model::Algorithm::HmacSha256,
+            &crate::crypto::sign_key(
+                crate::model::Algorithm::HmacSha256,
+                crate::model::KeyEncoding::Utf8,
+                "k",
+            )
+            .unwrap(),
+            body,
+        )
+        .unwrap();
+        let sig = crate::crypto::encode_sig(crate::model::SigEncoding::Hex, &sig);
+        for (incomplete, expected) in [
+            (true, EventStatus::Incomplete),
+            (false, EventStatus::Complete),
+        ] {
+            let engine = Engine::from_sources([("t.yaml".to_string(), spec(incomplete))])
+                .expect("spec compiles");
+            let mut req = crate::HandleRequest {
+                connector: "t".into(),
+                ..Default::default()
+            };
+            req.request_details.body = body.to_vec();
+            req.request_details
+                .headers
+                .insert("X-Sig".into(), sig.clone());
+            req.webhook_secrets.secret = Some(crate::Secret::new("k"));
+            let out = engine.handle_at(&req, 0).expect("verifies");
+            assert!(out.events[0].source_verified);
+            assert_eq!(
+                out.events[0].event_status, expected,
+                "incomplete: {incomplete}"
+            );
         }
     }
 }

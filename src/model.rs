@@ -499,6 +499,11 @@ pub struct EventsSpec {
     /// Raw event type → `WebhookEventType`. Anything unmapped is `EVENT_NOT_SUPPORTED`.
     #[serde(default)]
     pub map: UniqueMap<String>,
+    /// `true`: the processor's events only reference their resource (ids and what happened, no
+    /// amounts), so verified events are still `INCOMPLETE`: the host fetches the resource for
+    /// the rest (GoCardless-style events). Default `false`.
+    #[serde(default)]
+    pub incomplete: bool,
 }
 
 /// A classification rule.
@@ -721,7 +726,8 @@ pub struct SignRecipe {
     #[serde(default)]
     pub params: UniqueMap<String>,
     /// Headers to send, as templates; those using `signature` are rendered after signing
-    /// (variables also `params`, `signature`, `scheme`).
+    /// (variables also `params`, `signature`, `scheme`, and `key_id`: with a `params` signature
+    /// format's `key_equals_secret`, that secret's value, the key the signature is listed under).
     #[serde(default)]
     pub headers: UniqueMap<String>,
     /// Item scope: the path of the field, relative to each item, that receives the signature
@@ -738,7 +744,8 @@ pub struct SignRecipe {
 #[serde(deny_unknown_fields)]
 pub struct SignFormField {
     pub name: String,
-    /// Template (variables `signature`, `params`, `now`, and secrets by name are NOT available).
+    /// Template (variables `signature`, `params`, `now`, `key_id` as for headers; secrets by name
+    /// are NOT available).
     pub value: String,
 }
 

@@ -85,6 +85,20 @@ impl Engine {
         ctx.insert("now_rfc3339", now_rfc3339.into());
         ctx.insert("body_sha256", crypto::sha256_hex(&[&req.body]).into());
         ctx.insert("scheme", scheme.name.clone().into());
+        // The key a `key_equals_secret` signature is listed under (Braintree's public key).
+        if let crate::model::SigFormat::Params {
+            key_equals_secret: Some(name),
+            ..
+        } = &scheme.format
+        {
+            let id = req.secrets.get(name).ok_or_else(|| {
+                HandleError::new(
+                    ErrorKind::MissingSecret,
+                    format!("secret `{name}` names the signature's key"),
+                )
+            })?;
+            ctx.insert("key_id", id.expose().to_string().into());
+        }
 
         let mut params: Vec<(String, String)> = Vec::new();
         for name in recipe.params.0.keys() {
@@ -310,4 +324,72 @@ fn set_dotted(mut target: &mut Json, path: &str, value: Json) -> Result<(), Hand
             .or_insert_with(|| Json::Object(Default::default()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `key_id` in a sign template is the secret named by `key_equals_secret`, so a signature
+    /// listed under a public key round-trips.
+    #[test]
+    fn key_id_lists_the_signature_under_its_key() {
+        let spec = r#"
+connector: t
+secrets:
+  secret: { description: private key }
+  additional_secret: { description: public key }
+body: { format: form }
+signature:
+  schemes:
+    - algorithm: hmac-sha256
+      key: { secrets: [secret] }
+      signature:
+        from: { form_field: sig }
+        format: { kind: params, separator: "&", assign: "|", key_equals_secret: additional_secret }
+      encoding: hex
+      message:
+        - form_field: payload
+events:
+  type: $.payload
+sign:
+  form_field: { name: sig, value: "{{ key_id }}|{{ signature }}" }
+"#;
+        let engine = Engine::from_sources([("t.yaml".to_string(), spec.to_string())])
+            .expect("spec compiles");
+        let mut secrets = WebhookSecrets {
+            secret: Some(crate::Secret::new("priv")),
+            additional_secret: Some(crate::Secret::new("pub_1")),
+            ..Default::default()
+        };
+        let signed = engine
+            .sign(&SignRequest {
+                connector: "t".into(),
+                secrets: secrets.clone(),
+                body: b"payload=abc".to_vec(),
+                ..Default::default()
+            })
+            .expect("signs");
+        let body = String::from_utf8(signed.body.clone()).unwrap();
+        assert!(body.starts_with("payload=abc&sig=pub_1%7C"), "{body}");
+        let mut req = crate::HandleRequest {
+            connector: "t".into(),
+            webhook_secrets: secrets.clone(),
+            ..Default::default()
+        };
+        req.request_details.body = signed.body;
+        let out = engine.handle_at(&req, 0).expect("verifies");
+        assert!(out.events[0].source_verified);
+        // Without the public key there is nothing to list the signature under.
+        secrets.additional_secret = None;
+        let err = engine
+            .sign(&SignRequest {
+                connector: "t".into(),
+                secrets,
+                body: b"payload=abc".to_vec(),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MissingSecret);
+    }
 }

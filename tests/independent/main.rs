@@ -13,8 +13,12 @@ use hooknorm::{
 };
 
 mod adyen;
+mod braintree;
+mod gocardless;
+mod paddle;
 mod paypal;
 mod razorpay;
+mod square;
 mod standard_webhooks;
 mod stripe;
 
