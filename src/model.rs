@@ -455,6 +455,10 @@ pub enum TimeUnit {
     Seconds,
     Milliseconds,
     Rfc3339,
+    /// Unix time in seconds, or in milliseconds when the value has 13 or more digits (seconds
+    /// have 10 digits until the year 2286): for processors whose documentation and SDKs
+    /// disagree on the unit (Mercado Pago's `ts`).
+    SecondsOrMilliseconds,
 }
 
 /// A condition on a request value that must hold before the signature is trusted.

@@ -531,6 +531,10 @@ pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
     match unit {
         TimeUnit::Seconds => digits(text),
         TimeUnit::Milliseconds => digits(text).map(|ms| ms.div_euclid(1000)),
+        TimeUnit::SecondsOrMilliseconds if text.len() >= 13 => {
+            digits(text).map(|ms| ms.div_euclid(1000))
+        }
+        TimeUnit::SecondsOrMilliseconds => digits(text),
         TimeUnit::Rfc3339 => chrono::DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|d| d.timestamp()),
@@ -620,5 +624,21 @@ events:
             assert_eq!(parse_time(bad, TimeUnit::Seconds), None, "{bad:?}");
         }
         assert_eq!(parse_time("yesterday", TimeUnit::Rfc3339), None);
+    }
+
+    #[test]
+    fn seconds_or_milliseconds_tells_the_units_apart_by_digits() {
+        for (text, at) in [
+            ("1700000000", 1_700_000_000),
+            ("1700000000123", 1_700_000_000),
+            ("999999999999", 999_999_999_999),
+        ] {
+            assert_eq!(
+                parse_time(text, TimeUnit::SecondsOrMilliseconds),
+                Some(at),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_time("1.7e9", TimeUnit::SecondsOrMilliseconds), None);
     }
 }

@@ -14,7 +14,11 @@ use hooknorm::{
 
 mod adyen;
 mod braintree;
+mod cashfree;
+mod checkout;
 mod gocardless;
+mod mercadopago;
+mod mollie;
 mod paddle;
 mod paypal;
 mod razorpay;
