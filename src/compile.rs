@@ -336,7 +336,10 @@ impl Compiler {
             self.err("body.max_bytes", "must be at least 1");
         }
         if let Some(doc) = &spec.body.document {
-            if !matches!(spec.body.format, BodyFormat::Form | BodyFormat::JsonOrForm) {
+            if !matches!(
+                spec.body.format,
+                BodyFormat::Form | BodyFormat::JsonOrForm | BodyFormat::FormOrQuery
+            ) {
                 self.err(
                     "body.document",
                     "a document from a form field needs `format: form`",
@@ -1163,7 +1166,7 @@ impl Compiler {
         }
         if let Some(f) = &r.form_field {
             self.sign_template("sign.form_field.value", &f.value);
-            if spec.body.format != BodyFormat::Form {
+            if !matches!(spec.body.format, BodyFormat::Form | BodyFormat::FormOrQuery) {
                 self.err("sign.form_field", "needs `body.format: form`");
             }
         }

@@ -175,7 +175,8 @@ impl Engine {
             report.push(step("body", false, msg.clone()));
             return Err(HandleError::new(ErrorKind::BodyTooLarge, msg));
         }
-        let r = Req::new(details, &req.webhook_secrets);
+        let r = Req::new(details, &req.webhook_secrets)
+            .with_query_form(conn.body.format == BodyFormat::FormOrQuery);
 
         // Request-scope signature first: nothing of an unverified body is parsed beyond what
         // the signed message needs.
@@ -388,7 +389,7 @@ fn decode_document(conn: &Connector, r: &Req) -> Result<(Doc, bool), String> {
             .map(|d| (d, true))
             .map_err(|e| format!("the body is not valid JSON: {e}")),
         BodyFormat::Xml => decode::xml_to_json(body).map(whole),
-        BodyFormat::Form | BodyFormat::JsonOrForm => {
+        BodyFormat::Form | BodyFormat::JsonOrForm | BodyFormat::FormOrQuery => {
             let form = r.form().map_err(|e| e.message)?;
             match &conn.body.document {
                 None => Ok(whole(decode::form_document(form))),
@@ -470,5 +471,58 @@ events:
                 "incomplete: {incomplete}"
             );
         }
+    }
+
+    /// `body.format: form_or_query`: a form body, or the URL's query string when the body is
+    /// empty (GET delivery); a non-empty body never falls back to the query string.
+    #[test]
+    fn form_or_query_reads_the_query_string_of_an_empty_body() {
+        let spec = r#"
+connector: t
+secrets:
+  secret: { description: key }
+body: { format: form_or_query }
+signature:
+  schemes:
+    - algorithm: sha256
+      key: { secrets: [secret] }
+      signature: { from: { form_field: sig } }
+      encoding: hex
+      message:
+        - secret: secret
+        - form_field: id
+        - { form_field: status, default: "" }
+events:
+  type: $.status
+  id: $.id
+"#;
+        let engine =
+            Engine::from_sources([("t.yaml".to_string(), spec.to_string())]).expect("compiles");
+        let sig = crate::crypto::sha256_hex(&[&b"k"[..], b"tx1", b"ok"]);
+        let handle = |url: String, body: &[u8]| {
+            let mut req = crate::HandleRequest {
+                connector: "t".into(),
+                ..Default::default()
+            };
+            req.request_details.url = url;
+            req.request_details.body = body.to_vec();
+            req.webhook_secrets.secret = Some(crate::Secret::new("k"));
+            engine.handle_at(&req, 0)
+        };
+        let query = format!("id=tx1&status=ok&sig={sig}");
+        // GET: everything is in the query string.
+        let out = handle(format!("https://shop.example/dmn?{query}"), b"").expect("GET");
+        assert!(out.events[0].source_verified);
+        assert_eq!(out.events[0].connector_event_id.as_deref(), Some("tx1"));
+        // POST: the body is the form.
+        let out = handle("https://shop.example/dmn".into(), query.as_bytes()).expect("POST");
+        assert!(out.events[0].source_verified);
+        // A body without a signature does not borrow the query string's.
+        let err = handle(
+            format!("https://shop.example/dmn?{query}"),
+            b"id=tx1&status=ok",
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MissingSignature);
     }
 }

@@ -127,6 +127,11 @@ pub enum BodyFormat {
     /// JSON when the body starts (after whitespace) with `{` or `[`, otherwise a form: for
     /// processors that send both (Mollie's classic form posts and its JSON events).
     JsonOrForm,
+    /// A form body, or, when the body is empty, the URL's query string read as the form (the
+    /// document and `form_field` sources both): for processors that deliver the same
+    /// notification by POST or by GET, as the merchant configures (Nuvei's DMNs). A non-empty
+    /// body is never mixed with the query string.
+    FormOrQuery,
 }
 
 /// A document taken from one form field.

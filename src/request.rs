@@ -19,6 +19,8 @@ pub(crate) struct Req<'a> {
     pub secrets: &'a WebhookSecrets,
     form: OnceCell<Result<Vec<(String, String)>, String>>,
     url: OnceCell<Option<url::Url>>,
+    /// `body.format: form_or_query`: an empty body's form is the URL's query string.
+    query_form: bool,
 }
 
 impl<'a> Req<'a> {
@@ -28,13 +30,31 @@ impl<'a> Req<'a> {
             secrets,
             form: OnceCell::new(),
             url: OnceCell::new(),
+            query_form: false,
         }
     }
 
-    /// The form fields of the body (parsed once).
+    /// Reads the form from the URL's query string when the body is empty
+    /// (`body.format: form_or_query`).
+    pub fn with_query_form(mut self, on: bool) -> Self {
+        self.query_form = on;
+        self
+    }
+
+    /// The form fields of the body (parsed once); with `with_query_form` and an empty body,
+    /// those of the URL's query string.
     pub fn form(&self) -> Result<&[(String, String)], HandleError> {
         self.form
-            .get_or_init(|| decode::parse_form(&self.details.body))
+            .get_or_init(|| {
+                if self.query_form && self.details.body.is_empty() {
+                    let url = url::Url::parse(&self.details.url).map_err(|_| {
+                        "the request URL is missing or not an absolute URL".to_string()
+                    })?;
+                    decode::parse_form(url.query().unwrap_or("").as_bytes())
+                } else {
+                    decode::parse_form(&self.details.body)
+                }
+            })
             .as_deref()
             .map_err(|e| HandleError::new(ErrorKind::MalformedBody, format!("form body: {e}")))
     }

@@ -13,18 +13,26 @@ use hooknorm::{
 };
 
 mod adyen;
+mod airwallex;
+mod authorizenet;
+mod bluesnap;
 mod braintree;
 mod cashfree;
 mod checkout;
+mod coinbase_commerce;
 mod gocardless;
 mod mercadopago;
 mod mollie;
+mod novalnet;
+mod nuvei;
 mod paddle;
 mod paypal;
+mod paystack;
 mod razorpay;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod worldpay;
 
 pub const NOW: i64 = 1_700_000_000;
 
@@ -140,6 +148,16 @@ pub fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
         m.update(p);
     }
     m.finalize().into_bytes().to_vec()
+}
+
+/// Plain SHA-256 of the concatenated parts (processors that hash a secret with the data).
+pub fn sha256(parts: &[&[u8]]) -> Vec<u8> {
+    use sha2::Digest as _;
+    let mut d = sha2::Sha256::new();
+    for p in parts {
+        d.update(p);
+    }
+    d.finalize().to_vec()
 }
 
 pub fn hex(bytes: &[u8]) -> String {
