@@ -540,6 +540,33 @@ mod tests {
         assert_eq!(major_to_minor("99999999999999999999", 2), None);
     }
 
+    proptest::proptest! {
+        /// Every minor amount written in major units converts back exactly, for every currency
+        /// exponent; one digit more than the currency has is refused, never rounded.
+        #[test]
+        fn major_amounts_are_exact_for_every_exponent(
+            minor in -1_000_000_000_000_000i64..1_000_000_000_000_000,
+            currency in proptest::sample::select(vec!["JPY", "KRW", "USD", "EUR", "INR", "KWD", "BHD", "TND", "CLF", "UYW"]),
+            zeros in 0usize..3,
+            extra in 1u8..10,
+        ) {
+            let exp = currency_exponent(currency);
+            let scale = 10i64.pow(exp);
+            let sign = if minor < 0 { "-" } else { "" };
+            let (int, frac) = (minor.unsigned_abs() / scale as u64, minor.unsigned_abs() % scale as u64);
+            let text = if exp == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac:0w$}{}", "0".repeat(zeros), w = exp as usize)
+            };
+            proptest::prop_assert_eq!(major_to_minor(&text, exp), Some(minor));
+            proptest::prop_assert_eq!(amount(&json!(text.clone()), AmountUnit::Major, currency), Ok(minor));
+            proptest::prop_assert_eq!(amount(&json!(minor), AmountUnit::Minor, currency), Ok(minor));
+            let finer = if exp == 0 { format!("{text}.{extra}") } else { format!("{text}{extra}") };
+            proptest::prop_assert_eq!(major_to_minor(&finer, exp), None);
+        }
+    }
+
     #[test]
     fn amounts_from_json() {
         assert_eq!(amount(&json!(2000), AmountUnit::Minor, "USD"), Ok(2000));

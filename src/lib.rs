@@ -17,8 +17,12 @@ pub mod decode;
 pub mod engine;
 pub mod error;
 pub mod extract;
+pub mod fixture;
 pub mod model;
+pub mod profile;
 pub mod project;
+#[cfg(feature = "proptest")]
+pub mod properties;
 mod request;
 pub mod schema;
 pub mod sign;

@@ -361,3 +361,57 @@ fn handle_convenience_form_matches_the_request_form() {
         fx["expect"]["events"][0]["event_type"]
     );
 }
+
+#[test]
+fn test_command_passes_the_bundled_specs_and_shows_a_broken_ones_counterexample() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let fixtures = format!("{root}/tests/fixtures");
+    let out = run(&[
+        "test",
+        &format!("{root}/connectors"),
+        "--fixtures",
+        &fixtures,
+        "--cases",
+        "8",
+        "--signing-secret",
+        &format!("paypal:additional_secret=@{root}/tests/keys/paypal-test-key.pem"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("21 spec(s), 0 failure(s)"), "{text}");
+
+    // Stripe signing only the body: moving `t` goes unnoticed.
+    let spec = std::fs::read_to_string(format!("{root}/connectors/stripe.yaml")).unwrap();
+    let cut = "        - param: t\n        - literal: \".\"\n";
+    assert!(spec.contains(cut));
+    let dir = tmp("broken-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("stripe.yaml"), spec.replacen(cut, "", 1)).unwrap();
+    let out = run(&[
+        "test",
+        dir.to_str().unwrap(),
+        "--fixtures",
+        &fixtures,
+        "--cases",
+        "16",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  tamper"), "{text}");
+    assert!(text.contains("signature parameter `t`"), "{text}");
+    assert!(text.contains("counterexample (save as"), "{text}");
+    // The counterexample is a fixture file: the JSON after the `save as` line parses as one.
+    let tamper = text.find("FAIL  tamper").unwrap();
+    let start = tamper + text[tamper..].find("counterexample (save as").unwrap();
+    let json_start = start + text[start..].find('{').unwrap();
+    let block: String = text[json_start..]
+        .lines()
+        .take_while(|l| {
+            !l.starts_with("  ok") && !l.starts_with("  FAIL") && !l.starts_with("1 spec")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fixture: Value = serde_json::from_str(&block).expect("counterexample is JSON");
+    assert_eq!(fixture["expect_error"], "InvalidSignature");
+    assert_eq!(fixture["request"]["connector"], "stripe");
+}
