@@ -35,6 +35,8 @@ pub struct Connector {
     pub(crate) ack: Acknowledgement,
     pub(crate) sign: Option<SignRecipe>,
     pub(crate) env: minijinja::Environment<'static>,
+    /// Legal but risky choices of the spec, located (see [`crate::lint`]).
+    pub warnings: Vec<SpecError>,
 }
 
 impl std::fmt::Debug for Connector {
@@ -279,7 +281,12 @@ pub fn compile_spec(
     let connector = c.connector(&spec, stem);
     errors.extend(c.errors.into_iter().map(|(k, m)| locate(&k, m)));
     if errors.is_empty() {
-        Ok(connector.expect("a connector is built when there are no errors"))
+        let mut connector = connector.expect("a connector is built when there are no errors");
+        connector.warnings = crate::lint::spec_warnings(&connector)
+            .into_iter()
+            .map(|(k, m)| locate(&k, m))
+            .collect();
+        Ok(connector)
     } else {
         Err(errors)
     }
@@ -443,6 +450,7 @@ impl Compiler {
             },
             sign: spec.sign.clone(),
             env: std::mem::take(&mut self.env),
+            warnings: Vec::new(),
         })
     }
 

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod fixture;
+pub mod lint;
 pub mod model;
 pub mod profile;
 pub mod project;

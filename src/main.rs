@@ -260,10 +260,21 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
                 .or(cli.connectors)
                 .unwrap_or_else(|| PathBuf::from("connectors"));
             match Engine::load_dir(&dir) {
-                Ok(engine) => Ok(print(&serde_json::json!({
-                    "valid": true,
-                    "connectors": engine.connector_names().collect::<Vec<_>>(),
-                }))),
+                Ok(engine) => {
+                    let warnings: Vec<_> = engine
+                        .connector_names()
+                        .filter_map(|n| engine.connector(n))
+                        .flat_map(|c| c.warnings.iter())
+                        .collect();
+                    for w in &warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    Ok(print(&serde_json::json!({
+                        "valid": true,
+                        "connectors": engine.connector_names().collect::<Vec<_>>(),
+                        "warnings": warnings,
+                    })))
+                }
                 Err(e) => {
                     for err in &e.errors {
                         eprintln!("{err}");

@@ -133,6 +133,10 @@ pub struct SpecProfile {
     pub event_type_paths: Vec<Vec<Step>>,
     /// The event type has no other way in than these paths (no template, source or default).
     pub event_type_only_from_paths: bool,
+    /// Plain-chain paths of the event id (relative to the item).
+    pub event_id_paths: Vec<Vec<Step>>,
+    /// The form field the document is decoded from (`body.document.form_field`).
+    pub document_form_field: Option<String>,
     /// The `map` table: raw type → event type.
     pub mapped: Vec<(String, WebhookEventType)>,
     /// Raw types named by `rules`.
@@ -205,6 +209,14 @@ impl Connector {
                 && et.template.is_none()
                 && et.map.is_none()
                 && et.default.is_none(),
+            event_id_paths: self
+                .events
+                .id
+                .iter()
+                .flat_map(|v| &v.paths)
+                .filter_map(|p| p.steps().map(<[Step]>::to_vec))
+                .collect(),
+            document_form_field: self.body.document.as_ref().map(|d| d.form_field.clone()),
             mapped,
             rule_types,
             untyped_rules: !self.events.untyped_rules.is_empty(),

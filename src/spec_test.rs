@@ -133,6 +133,20 @@ pub fn run(
         println!("{name}");
         let dir = fixtures.join(name);
         let (fx, unreadable) = load_fixtures(&dir);
+        if let Some(conn) = engine.connector(name) {
+            for w in &conn.warnings {
+                println!("  warn  {w}");
+            }
+            let mut short: Vec<String> = fx
+                .iter()
+                .flat_map(|f| conn.secret_warnings(&f.request.webhook_secrets))
+                .collect();
+            short.sort();
+            short.dedup();
+            for w in short {
+                println!("  warn  fixtures: {w}");
+            }
+        }
         for e in &unreadable {
             failed += 1;
             println!("  FAIL  fixtures        unreadable fixture: {e}");

@@ -193,3 +193,80 @@ fn the_bundled_connectors_and_the_directory_loader_agree() {
     assert_eq!(a, b);
     assert!(a.contains(&"stripe"));
 }
+
+fn warnings(text: &str) -> Vec<SpecError> {
+    let engine = Engine::from_sources([("demo.yaml".to_string(), text.to_string())])
+        .unwrap_or_else(|e| panic!("{:#?}", e.errors));
+    engine.connector("demo").unwrap().warnings.clone()
+}
+
+#[test]
+fn risky_but_legal_specs_get_located_warnings() {
+    // Signing the whole body covers the routing fields: no warning.
+    assert!(warnings(BASE).is_empty(), "{:#?}", warnings(BASE));
+
+    // Only a header and a query parameter are signed, yet the type comes from the body.
+    let partial = BASE.replace(
+        "message: [{body: true}]",
+        "message: [{header: X-Request-Id}, {query: id}]",
+    );
+    let w = warnings(&partial);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(w[0].key, "events.type");
+    assert_eq!((w[0].line, w[0].file.as_str()), (12, "demo.yaml"));
+    assert!(w[0].message.contains("`/type`"), "{}", w[0].message);
+
+    // A signed timestamp with no replay window.
+    let stamped = BASE.replace(
+        "message: [{body: true}]",
+        "message: [{header: X-Timestamp}, {body: true}]",
+    );
+    let w = warnings(&stamped);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(w[0].key, "signature");
+    assert!(w[0].message.contains("`X-Timestamp`"), "{}", w[0].message);
+    // With a window it is fine.
+    let windowed = stamped.replace(
+        "events:",
+        "  timestamp: {from: {header: X-Timestamp}, unit: seconds, past_seconds: 300}\nevents:",
+    );
+    assert!(warnings(&windowed).is_empty(), "{:#?}", warnings(&windowed));
+}
+
+#[test]
+fn short_secrets_are_flagged_without_showing_them() {
+    let engine = Engine::from_sources([("demo.yaml".to_string(), BASE.to_string())]).unwrap();
+    let conn = engine.connector("demo").unwrap();
+    let short = hooknorm::WebhookSecrets::with_secret("hunter2");
+    let w = conn.secret_warnings(&short);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("7 bytes") && !w[0].contains("hunter2"),
+        "{}",
+        w[0]
+    );
+    let long = hooknorm::WebhookSecrets::with_secret("a-long-enough-webhook-secret");
+    assert!(conn.secret_warnings(&long).is_empty());
+    // A hex-decoded key (Adyen) is not a chosen text secret.
+    let adyen = Engine::bundled().unwrap();
+    let adyen = adyen.connector("adyen").unwrap();
+    assert!(adyen
+        .secret_warnings(&hooknorm::WebhookSecrets::with_secret("00ff"))
+        .is_empty());
+}
+
+#[test]
+fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
+    let engine = Engine::bundled().unwrap();
+    let mut warned: Vec<&str> = engine
+        .connector_names()
+        .filter(|n| !engine.connector(n).unwrap().warnings.is_empty())
+        .collect();
+    warned.sort();
+    // Mercado Pago and Nuvei route from unsigned fields; Airwallex, BlueSnap, Cashfree and
+    // Nuvei sign a timestamp but publish no window (each spec's header explains the choice).
+    assert_eq!(
+        warned,
+        ["airwallex", "bluesnap", "cashfree", "mercadopago", "nuvei"]
+    );
+}
