@@ -99,6 +99,17 @@ impl Engine {
         }
     }
 
+    /// An engine of already compiled connectors (the registry assembles reloads this way).
+    pub(crate) fn from_compiled(connectors: BTreeMap<String, Arc<Connector>>) -> Engine {
+        Engine { connectors }
+    }
+
+    /// Compiles one spec file on its own.
+    pub(crate) fn compile_one(file: &str, text: &str) -> Result<Arc<Connector>, Vec<SpecError>> {
+        let stem = Path::new(file).file_stem().and_then(|s| s.to_str());
+        compile_spec(file, stem, text).map(Arc::new)
+    }
+
     /// Names of the loaded connectors, sorted.
     pub fn connector_names(&self) -> impl Iterator<Item = &str> {
         self.connectors.keys().map(String::as_str)

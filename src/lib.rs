@@ -22,6 +22,7 @@ pub mod lint;
 pub mod model;
 pub mod profile;
 pub mod project;
+pub mod registry;
 #[cfg(feature = "proptest")]
 pub mod properties;
 mod request;
