@@ -361,7 +361,7 @@ fn step(
 }
 
 /// A name safe to echo in messages: control characters escaped, length bounded.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     let mut out: String = s.chars().take(64).flat_map(char::escape_default).collect();
     if s.chars().count() > 64 {
         out.push('…');

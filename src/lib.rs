@@ -22,11 +22,13 @@ pub mod lint;
 pub mod model;
 pub mod profile;
 pub mod project;
-pub mod registry;
 #[cfg(feature = "proptest")]
 pub mod properties;
+pub mod registry;
 mod request;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sign;
 pub mod types;
 mod verify;

@@ -102,6 +102,20 @@ enum Command {
         #[arg(long, allow_hyphen_values = true)]
         signing_secret: Vec<String>,
     },
+    /// Serve the engine over HTTP (specs from --connectors are hot-reloaded).
+    #[cfg(feature = "serve")]
+    Serve {
+        /// Configuration file (YAML; see examples/serve.yaml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Listen address (default 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Honour an `X-Hooknorm-Now` header (unix seconds) as the clock, for tests with fixed
+        /// clocks. Never in production.
+        #[arg(long)]
+        test_clock: bool,
+    },
     /// Print the JSON Schema of connector specs (or, with --event, of handle's outcome).
     Schema {
         #[arg(long)]
@@ -300,6 +314,38 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
                 paths
             };
             spec_test::run(&paths, &fixtures, cases, seed, &signing_secret)
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            config,
+            addr,
+            test_clock,
+        } => {
+            let config = match config {
+                Some(p) => hooknorm::serve::ServeConfig::read(&p)
+                    .map_err(|m| fail("InvalidRequest", m, None))?,
+                None => Default::default(),
+            };
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .init();
+            let runtime = tokio::runtime::Runtime::new()
+                .map_err(|e| fail("Internal", e.to_string(), None))?;
+            let opts = hooknorm::serve::ServeOptions {
+                addr,
+                connectors: cli.connectors,
+                config,
+                test_clock,
+            };
+            match runtime.block_on(hooknorm::serve::run(opts)) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(m) => Err(fail("ServeError", m, None)),
+            }
         }
         Command::Schema { event } => {
             print!(

@@ -97,7 +97,9 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("Registry")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -107,7 +109,8 @@ fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
         .map(|e| e.path())
         .filter(|p| {
             p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                && p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+                && p.file_name()
+                    .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
                 && p.is_file()
         })
         .collect();
@@ -217,7 +220,8 @@ impl Registry {
             .filter(|n| !connectors.contains_key(n))
             .collect();
         let names: Vec<String> = connectors.keys().cloned().collect();
-        self.current.store(Arc::new(Engine::from_compiled(connectors)));
+        self.current
+            .store(Arc::new(Engine::from_compiled(connectors)));
         drop(good);
 
         if !errors.is_empty() {
@@ -235,7 +239,12 @@ impl Registry {
             errors,
         };
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(report.clone());
-        for l in self.listeners.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for l in self
+            .listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
             l(&report);
         }
         report

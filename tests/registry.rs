@@ -60,7 +60,9 @@ fn check_live_changes(mode: WatchMode) -> Vec<Duration> {
     // An in-place edit.
     let before = registry.engine();
     std::fs::write(dir.join("stripe.yaml"), with_version(&spec("stripe"), "2")).unwrap();
-    latencies.push(eventually(|| version(&registry, "stripe").as_deref() == Some("2")));
+    latencies.push(eventually(|| {
+        version(&registry, "stripe").as_deref() == Some("2")
+    }));
     // A snapshot taken before keeps serving the old version.
     assert_eq!(
         before.connector("stripe").unwrap().version.as_deref(),
@@ -68,8 +70,13 @@ fn check_live_changes(mode: WatchMode) -> Vec<Duration> {
     );
 
     // An atomic rename-over save.
-    atomic_write(&dir.join("stripe.yaml"), &with_version(&spec("stripe"), "3"));
-    latencies.push(eventually(|| version(&registry, "stripe").as_deref() == Some("3")));
+    atomic_write(
+        &dir.join("stripe.yaml"),
+        &with_version(&spec("stripe"), "3"),
+    );
+    latencies.push(eventually(|| {
+        version(&registry, "stripe").as_deref() == Some("3")
+    }));
 
     // A broken edit: the working version keeps serving, the error is reported with its place.
     let broken = with_version(&spec("stripe"), "4").replacen("  type: $.type", "  type: $..[", 1);
@@ -94,7 +101,9 @@ fn check_live_changes(mode: WatchMode) -> Vec<Duration> {
 
     // Fixed: the fixed version goes live.
     std::fs::write(dir.join("stripe.yaml"), with_version(&spec("stripe"), "5")).unwrap();
-    latencies.push(eventually(|| version(&registry, "stripe").as_deref() == Some("5")));
+    latencies.push(eventually(|| {
+        version(&registry, "stripe").as_deref() == Some("5")
+    }));
     assert!(registry.status().last_reload.unwrap().errors.is_empty());
 
     // A new file, then its deletion.
@@ -127,12 +136,19 @@ fn polling_takes_the_same_changes_live() {
 fn a_spec_broken_from_the_start_serves_nothing_until_fixed() {
     let dir = scratch("broken-start");
     std::fs::write(dir.join("stripe.yaml"), spec("stripe")).unwrap();
-    std::fs::write(dir.join("razorpay.yaml"), "connector: razorpay\nnonsense: [").unwrap();
+    std::fs::write(
+        dir.join("razorpay.yaml"),
+        "connector: razorpay\nnonsense: [",
+    )
+    .unwrap();
     let registry = Registry::open(&dir);
     let status = registry.status();
     assert_eq!(status.connectors.keys().collect::<Vec<_>>(), ["stripe"]);
     let errors = &status.last_reload.unwrap().errors;
-    assert!(errors.iter().all(|e| e.file.ends_with("razorpay.yaml")), "{errors:?}");
+    assert!(
+        errors.iter().all(|e| e.file.ends_with("razorpay.yaml")),
+        "{errors:?}"
+    );
     assert!(!errors.is_empty());
     std::fs::write(dir.join("razorpay.yaml"), spec("razorpay")).unwrap();
     let report = registry.reload();

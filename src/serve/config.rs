@@ -1,0 +1,181 @@
+//! `hooknorm serve` configuration: a YAML file (see `examples/serve.yaml`) plus environment
+//! variables for secrets.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::types::{Secret, WebhookSecrets};
+
+/// The configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Listen address (default `127.0.0.1:8080`; `--addr` wins).
+    #[serde(default)]
+    pub addr: Option<String>,
+    /// Directory of specs, hot-reloaded (default: the bundled connectors; `--connectors` wins).
+    #[serde(default)]
+    pub connectors: Option<PathBuf>,
+    /// Largest accepted request body (default 1 MiB).
+    #[serde(default)]
+    pub body_limit_bytes: Option<usize>,
+    /// Time allowed for one request, reading the body included (default 10 s).
+    #[serde(default)]
+    pub request_timeout_ms: Option<u64>,
+    /// Processor accounts served at `/webhooks/{connector}/{account}`.
+    #[serde(default)]
+    pub accounts: Vec<AccountConfig>,
+    /// Where normalized events from `/webhooks/...` go (default: JSON lines on stdout).
+    #[serde(default)]
+    pub sink: SinkConfig,
+}
+
+/// One account of one processor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    pub connector: String,
+    /// The path segment after the connector; `default` is also served at `/webhooks/{connector}`.
+    #[serde(default = "default_account")]
+    pub account: String,
+    /// The public URL the processor posts to (scheme, host and path), when it differs from what
+    /// reaches the service (a proxy in front). Processors that sign the URL (Square) need it
+    /// exactly. The request's query string is appended.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Secret name (`secret`, `additional_secret`, ...) → where its value comes from.
+    pub secrets: BTreeMap<String, SecretSource>,
+}
+
+fn default_account() -> String {
+    "default".into()
+}
+
+/// Where a secret's value comes from. Values are never logged.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// An environment variable.
+    #[serde(default)]
+    pub env: Option<String>,
+    /// A file (its content, without a trailing newline).
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// The value itself (for tests; prefer `env` or `file`).
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// Where events go: JSON lines on stdout, unless `http` is given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkConfig {
+    /// POST each event as JSON to the host app instead.
+    #[serde(default)]
+    pub http: Option<HttpSink>,
+}
+
+/// Delivery to the host app over HTTP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSink {
+    pub url: String,
+    /// Retries after the first attempt (default 5).
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// First backoff; doubles after each failure (default 200 ms).
+    #[serde(default)]
+    pub backoff_ms: Option<u64>,
+    /// Per attempt (default 5 s).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+impl ServeConfig {
+    /// Reads a configuration file.
+    pub fn read(path: &Path) -> Result<ServeConfig, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// (connector, account) → its secrets and public URL.
+pub(crate) type Accounts = BTreeMap<(String, String), (WebhookSecrets, Option<String>)>;
+
+fn env_name(connector: &str) -> String {
+    connector.to_ascii_uppercase().replace('-', "_")
+}
+
+/// The secrets of every account: from the file's accounts, and for connectors without a
+/// `default` account there, from `HOOKNORM_SECRET_<CONNECTOR>` and
+/// `HOOKNORM_ADDITIONAL_SECRET_<CONNECTOR>`.
+pub(crate) fn resolve_accounts(
+    cfg: &ServeConfig,
+    connectors: &[String],
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Accounts, String> {
+    let mut out = BTreeMap::new();
+    for a in &cfg.accounts {
+        let mut secrets = WebhookSecrets::default();
+        for (name, src) in &a.secrets {
+            let value = match (&src.env, &src.file, &src.value) {
+                (Some(var), None, None) => env(var).ok_or_else(|| {
+                    format!(
+                        "account {}/{}: secret `{name}`: environment variable `{var}` is not set",
+                        a.connector, a.account
+                    )
+                })?,
+                (None, Some(file), None) => std::fs::read_to_string(file)
+                    .map(|t| t.trim_end_matches(['\r', '\n']).to_string())
+                    .map_err(|e| {
+                        format!(
+                            "account {}/{}: secret `{name}`: {}: {e}",
+                            a.connector,
+                            a.account,
+                            file.display()
+                        )
+                    })?,
+                (None, None, Some(v)) => v.clone(),
+                _ => {
+                    return Err(format!(
+                        "account {}/{}: secret `{name}`: give exactly one of env, file, value",
+                        a.connector, a.account
+                    ))
+                }
+            };
+            let value = Secret::new(value);
+            match name.as_str() {
+                "secret" => secrets.secret = Some(value),
+                "additional_secret" => secrets.additional_secret = Some(value),
+                other => {
+                    secrets.other.insert(other.to_string(), value);
+                }
+            }
+        }
+        let key = (a.connector.clone(), a.account.clone());
+        if out.insert(key, (secrets, a.url.clone())).is_some() {
+            return Err(format!(
+                "account {}/{} is configured twice",
+                a.connector, a.account
+            ));
+        }
+    }
+    for c in connectors {
+        let key = (c.clone(), "default".to_string());
+        if out.contains_key(&key) {
+            continue;
+        }
+        let n = env_name(c);
+        if let Some(s) = env(&format!("HOOKNORM_SECRET_{n}")) {
+            let secrets = WebhookSecrets {
+                secret: Some(Secret::new(s)),
+                additional_secret: env(&format!("HOOKNORM_ADDITIONAL_SECRET_{n}")).map(Secret::new),
+                other: BTreeMap::new(),
+            };
+            out.insert(key, (secrets, None));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,131 @@
+//! Counters and a latency histogram, rendered in the Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// (connector, event type) → events.
+    events: BTreeMap<(String, String), u64>,
+    /// (connector, error kind) → failed requests.
+    failures: BTreeMap<(String, String), u64>,
+    /// (endpoint, status) → responses.
+    responses: BTreeMap<(String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+    sink_failures: u64,
+}
+
+/// The service's metrics.
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl Metrics {
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn event(&self, connector: &str, event_type: &str) {
+        self.with(|m| {
+            *m.events
+                .entry((connector.to_string(), event_type.to_string()))
+                .or_default() += 1
+        });
+    }
+
+    pub fn failure(&self, connector: &str, kind: &str) {
+        self.with(|m| {
+            *m.failures
+                .entry((connector.to_string(), kind.to_string()))
+                .or_default() += 1
+        });
+    }
+
+    pub fn response(&self, endpoint: &str, status: u16, took: Duration) {
+        self.with(|m| {
+            *m.responses
+                .entry((endpoint.to_string(), status))
+                .or_default() += 1;
+            let h = m.latency.entry(endpoint.to_string()).or_default();
+            let s = took.as_secs_f64();
+            for (i, b) in BUCKETS.iter().enumerate() {
+                if s <= *b {
+                    h.counts[i] += 1;
+                }
+            }
+            h.count += 1;
+            h.sum += s;
+        });
+    }
+
+    pub fn sink_failure(&self) {
+        self.with(|m| m.sink_failures += 1);
+    }
+
+    /// The Prometheus text exposition; `reloads` and `reload_errors` come from the registry.
+    pub fn render(&self, reloads: u64, reload_errors: u64, connectors: usize) -> String {
+        self.with(|m| {
+            let mut out = String::new();
+            let _ = writeln!(out, "# HELP hooknorm_events_total Normalized events by connector and event type.");
+            let _ = writeln!(out, "# TYPE hooknorm_events_total counter");
+            for ((c, t), n) in &m.events {
+                let _ = writeln!(out, "hooknorm_events_total{{connector=\"{}\",event_type=\"{}\"}} {n}", escape(c), escape(t));
+            }
+            let _ = writeln!(out, "# HELP hooknorm_failures_total Requests that failed, by connector and error kind (signature failures among them).");
+            let _ = writeln!(out, "# TYPE hooknorm_failures_total counter");
+            for ((c, k), n) in &m.failures {
+                let _ = writeln!(out, "hooknorm_failures_total{{connector=\"{}\",reason=\"{}\"}} {n}", escape(c), escape(k));
+            }
+            let _ = writeln!(out, "# HELP hooknorm_responses_total Responses by endpoint and HTTP status.");
+            let _ = writeln!(out, "# TYPE hooknorm_responses_total counter");
+            for ((e, s), n) in &m.responses {
+                let _ = writeln!(out, "hooknorm_responses_total{{endpoint=\"{}\",status=\"{s}\"}} {n}", escape(e));
+            }
+            let _ = writeln!(out, "# HELP hooknorm_request_duration_seconds Time to answer a request.");
+            let _ = writeln!(out, "# TYPE hooknorm_request_duration_seconds histogram");
+            for (e, h) in &m.latency {
+                let e = escape(e);
+                for (i, b) in BUCKETS.iter().enumerate() {
+                    let _ = writeln!(out, "hooknorm_request_duration_seconds_bucket{{endpoint=\"{e}\",le=\"{b}\"}} {}", h.counts[i]);
+                }
+                let _ = writeln!(out, "hooknorm_request_duration_seconds_bucket{{endpoint=\"{e}\",le=\"+Inf\"}} {}", h.count);
+                let _ = writeln!(out, "hooknorm_request_duration_seconds_sum{{endpoint=\"{e}\"}} {}", h.sum);
+                let _ = writeln!(out, "hooknorm_request_duration_seconds_count{{endpoint=\"{e}\"}} {}", h.count);
+            }
+            let _ = writeln!(out, "# HELP hooknorm_reloads_total Spec reloads.");
+            let _ = writeln!(out, "# TYPE hooknorm_reloads_total counter");
+            let _ = writeln!(out, "hooknorm_reloads_total {reloads}");
+            let _ = writeln!(out, "# HELP hooknorm_reload_errors_total Reloads in which some spec failed validation.");
+            let _ = writeln!(out, "# TYPE hooknorm_reload_errors_total counter");
+            let _ = writeln!(out, "hooknorm_reload_errors_total {reload_errors}");
+            let _ = writeln!(out, "# HELP hooknorm_connectors Connectors serving.");
+            let _ = writeln!(out, "# TYPE hooknorm_connectors gauge");
+            let _ = writeln!(out, "hooknorm_connectors {connectors}");
+            let _ = writeln!(out, "# HELP hooknorm_sink_failures_total Events the sink could not deliver after all retries.");
+            let _ = writeln!(out, "# TYPE hooknorm_sink_failures_total counter");
+            let _ = writeln!(out, "hooknorm_sink_failures_total {}", m.sink_failures);
+            out
+        })
+    }
+}

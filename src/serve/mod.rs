@@ -1,0 +1,527 @@
+//! `hooknorm serve`: the engine over HTTP (feature `serve`).
+//!
+//! | endpoint | does |
+//! |---|---|
+//! | `POST /v1/events/handle` | the `Handle` request as JSON → the outcome, or an error with a fitting status |
+//! | `POST /webhooks/{connector}[/{account}]` | the processor posts here; the reply is the connector's acknowledgement, the events go to the sink |
+//! | `GET /healthz`, `GET /readyz` | liveness; readiness (some connector loaded) |
+//! | `GET /v1/connectors` | names, versions, the last reload and its errors |
+//! | `GET /metrics` | Prometheus text |
+
+mod config;
+mod metrics;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use serde_json::json;
+
+pub use config::{AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig};
+pub use metrics::Metrics;
+
+use crate::engine::Engine;
+use crate::error::{ErrorKind, HandleError};
+use crate::registry::{Registry, WatchMode};
+use crate::types::{HandleOutcome, HandleRequest, HttpMethod, RequestDetails};
+
+/// Where the specs come from.
+pub enum Specs {
+    /// Fixed (the bundled set).
+    Fixed(Arc<Engine>),
+    /// A hot-reloaded directory.
+    Dir(Arc<Registry>),
+}
+
+impl Specs {
+    fn engine(&self) -> Arc<Engine> {
+        match self {
+            Specs::Fixed(e) => Arc::clone(e),
+            Specs::Dir(r) => r.engine(),
+        }
+    }
+}
+
+/// Everything a request needs.
+pub struct AppState {
+    pub specs: Specs,
+    /// (connector, account) → secrets and the public URL.
+    accounts: config::Accounts,
+    pub metrics: Metrics,
+    sink: SinkConfig,
+    /// Honour `X-Hooknorm-Now` (unix seconds) as the clock: for tests with fixed clocks only.
+    test_clock: bool,
+    timeout: Duration,
+}
+
+/// The HTTP status for an error kind.
+pub fn status_for(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::UnknownConnector => StatusCode::NOT_FOUND,
+        ErrorKind::MissingSignature
+        | ErrorKind::MalformedSignature
+        | ErrorKind::InvalidSignature
+        | ErrorKind::UntrustedCertificate
+        | ErrorKind::TimestampOutOfTolerance => StatusCode::UNAUTHORIZED,
+        ErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::MalformedBody => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn error_response(
+    status: StatusCode,
+    kind: &str,
+    message: &str,
+    e: Option<&HandleError>,
+) -> Response {
+    let body = match e {
+        Some(e) => json!({ "error": e }),
+        None => json!({ "error": { "kind": kind, "message": message } }),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The clock: `X-Hooknorm-Now` when the test clock is on, else the system's.
+fn clock(state: &AppState, headers: &HeaderMap) -> i64 {
+    if state.test_clock {
+        if let Some(t) = headers
+            .get("x-hooknorm-now")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+        {
+            return t;
+        }
+    }
+    now_unix()
+}
+
+fn record(state: &AppState, connector: &str, result: &Result<HandleOutcome, HandleError>) {
+    match result {
+        Ok(o) => {
+            for e in &o.events {
+                state.metrics.event(connector, e.event_type.as_str());
+            }
+        }
+        Err(e) => state.metrics.failure(connector, e.kind.as_str()),
+    }
+}
+
+async fn handle_api(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let response = match serde_json::from_slice::<HandleRequest>(&body) {
+        Err(e) => error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorKind::InvalidRequest.as_str(),
+            &format!("the body is not a Handle request: {e}"),
+            None,
+        ),
+        Ok(req) => {
+            let result = state
+                .specs
+                .engine()
+                .handle_at(&req, clock(&state, &headers));
+            record(&state, &req.connector, &result);
+            let response = match &result {
+                Ok(outcome) => (StatusCode::OK, axum::Json(outcome)).into_response(),
+                Err(e) => error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e)),
+            };
+            tracing::info!(
+                endpoint = "handle",
+                connector = %crate::engine::printable(&req.connector),
+                status = response.status().as_u16(),
+                error = result.as_ref().err().map(|e| e.kind.as_str()),
+                events = result.as_ref().map_or(0, |o| o.events.len()),
+                micros = started.elapsed().as_micros() as u64,
+            );
+            response
+        }
+    };
+    state
+        .metrics
+        .response("handle", response.status().as_u16(), started.elapsed());
+    response
+}
+
+fn method_of(m: &Method) -> Option<HttpMethod> {
+    Some(match *m {
+        Method::GET => HttpMethod::Get,
+        Method::POST => HttpMethod::Post,
+        Method::PUT => HttpMethod::Put,
+        Method::DELETE => HttpMethod::Delete,
+        Method::PATCH => HttpMethod::Patch,
+        _ => return None,
+    })
+}
+
+/// Header map → the request's headers; repeated headers are joined with `, ` (RFC 9110).
+fn header_map(headers: &HeaderMap) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in headers {
+        let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        out.entry(name.as_str().to_string())
+            .and_modify(|e| {
+                e.push_str(", ");
+                e.push_str(&v);
+            })
+            .or_insert(v);
+    }
+    out
+}
+
+/// The URL the processor posted to: the account's public URL, else rebuilt from the Host
+/// header (and `X-Forwarded-Proto`); the query string is kept.
+fn public_url(configured: Option<&str>, headers: &HeaderMap, uri: &Uri) -> String {
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    match configured {
+        Some(base) => format!("{base}{query}"),
+        None => {
+            let host = headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            let proto = headers
+                .get("x-forwarded-proto")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("http");
+            format!("{proto}://{host}{}{query}", uri.path())
+        }
+    }
+}
+
+async fn webhook(
+    State(state): State<Arc<AppState>>,
+    Path(params): Path<BTreeMap<String, String>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let connector = params.get("connector").cloned().unwrap_or_default();
+    let account = params
+        .get("account")
+        .cloned()
+        .unwrap_or_else(|| "default".into());
+    let (response, result) = match state.accounts.get(&(connector.clone(), account.clone())) {
+        None => (
+            error_response(
+                StatusCode::NOT_FOUND,
+                ErrorKind::UnknownConnector.as_str(),
+                "no account is configured for this connector and account",
+                None,
+            ),
+            None,
+        ),
+        Some((secrets, url)) => match method_of(&method) {
+            None => (
+                error_response(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    ErrorKind::InvalidRequest.as_str(),
+                    "unsupported method",
+                    None,
+                ),
+                None,
+            ),
+            Some(m) => {
+                let req = HandleRequest {
+                    connector: connector.clone(),
+                    merchant_event_id: None,
+                    request_details: RequestDetails {
+                        method: m,
+                        url: public_url(url.as_deref(), &headers, &uri),
+                        headers: header_map(&headers),
+                        body: body.to_vec(),
+                    },
+                    webhook_secrets: secrets.clone(),
+                };
+                let result = state
+                    .specs
+                    .engine()
+                    .handle_at(&req, clock(&state, &headers));
+                record(&state, &connector, &result);
+                let response = match &result {
+                    Ok(outcome) => {
+                        deliver(&state, &connector, &account, outcome);
+                        let ack = &outcome.acknowledgement;
+                        let mut r = (
+                            StatusCode::from_u16(ack.status).unwrap_or(StatusCode::OK),
+                            ack.body.clone(),
+                        )
+                            .into_response();
+                        if let Ok(ct) = HeaderValue::from_str(&ack.content_type) {
+                            r.headers_mut().insert("content-type", ct);
+                        }
+                        r
+                    }
+                    Err(e) => {
+                        error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e))
+                    }
+                };
+                (response, Some(result))
+            }
+        },
+    };
+    tracing::info!(
+        endpoint = "webhook",
+        connector = %crate::engine::printable(&connector),
+        account = %crate::engine::printable(&account),
+        status = response.status().as_u16(),
+        error = result.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.kind.as_str()),
+        events = result.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |o| o.events.len()),
+        micros = started.elapsed().as_micros() as u64,
+    );
+    state
+        .metrics
+        .response("webhook", response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Sends the events to the sink. HTTP delivery happens in the background, with retries.
+fn deliver(state: &Arc<AppState>, connector: &str, account: &str, outcome: &HandleOutcome) {
+    for event in &outcome.events {
+        let line =
+            json!({ "connector": connector, "account": account, "event": event }).to_string();
+        match &state.sink.http {
+            None => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            }
+            Some(HttpSink {
+                url,
+                retries,
+                backoff_ms,
+                timeout_ms,
+            }) => {
+                let (url, retries) = (url.clone(), retries.unwrap_or(5));
+                let backoff = Duration::from_millis(backoff_ms.unwrap_or(200));
+                let timeout = Duration::from_millis(timeout_ms.unwrap_or(5000));
+                let state = Arc::clone(state);
+                let key = event.idempotency_key.clone();
+                tokio::spawn(async move {
+                    for attempt in 0..=retries {
+                        let (url, line) = (url.clone(), line.clone());
+                        let sent = tokio::task::spawn_blocking(move || {
+                            let agent = ureq::Agent::config_builder()
+                                .timeout_global(Some(timeout))
+                                .http_status_as_error(false)
+                                .build()
+                                .new_agent();
+                            agent
+                                .post(&url)
+                                .header("content-type", "application/json")
+                                .send(line.as_bytes())
+                                .map(|r| r.status().as_u16())
+                        })
+                        .await;
+                        match sent {
+                            Ok(Ok(s)) if (200..300).contains(&s) => return,
+                            other => {
+                                let why = match other {
+                                    Ok(Ok(s)) => format!("status {s}"),
+                                    Ok(Err(e)) => e.to_string(),
+                                    Err(e) => e.to_string(),
+                                };
+                                tracing::warn!(sink = "http", attempt, idempotency_key = %key, error = %why, "delivery failed");
+                            }
+                        }
+                        if attempt < retries {
+                            tokio::time::sleep(backoff * 2u32.saturating_pow(attempt)).await;
+                        }
+                    }
+                    state.metrics.sink_failure();
+                    tracing::error!(sink = "http", idempotency_key = %key, "event not delivered after all retries");
+                });
+            }
+        }
+    }
+}
+
+fn reload_status(state: &AppState) -> (u64, u64, serde_json::Value) {
+    match &state.specs {
+        Specs::Fixed(_) => (0, 0, json!(null)),
+        Specs::Dir(r) => {
+            let s = r.status();
+            (
+                s.reloads,
+                s.reload_errors,
+                serde_json::to_value(&s).unwrap_or_default(),
+            )
+        }
+    }
+}
+
+async fn connectors(State(state): State<Arc<AppState>>) -> Response {
+    let engine = state.specs.engine();
+    let list: Vec<_> = engine
+        .connector_names()
+        .map(|n| {
+            json!({
+                "name": n,
+                "version": engine.connector(n).and_then(|c| c.version.clone()),
+            })
+        })
+        .collect();
+    let (_, _, reload) = reload_status(&state);
+    axum::Json(json!({ "connectors": list, "registry": reload })).into_response()
+}
+
+async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
+    let (reloads, errors, _) = reload_status(&state);
+    let n = state.specs.engine().connector_names().count();
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        state.metrics.render(reloads, errors, n),
+    )
+        .into_response()
+}
+
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    if state.specs.engine().connector_names().next().is_some() {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "no connector loaded").into_response()
+    }
+}
+
+async fn timeout_layer(
+    State(state): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(state.timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => error_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "Timeout",
+            "the request took too long",
+            None,
+        ),
+    }
+}
+
+/// The routes.
+pub fn router(state: Arc<AppState>, body_limit: usize) -> Router {
+    Router::new()
+        .route("/v1/events/handle", post(handle_api))
+        .route("/webhooks/{connector}", any(webhook))
+        .route("/webhooks/{connector}/{account}", any(webhook))
+        .route("/v1/connectors", get(connectors))
+        .route("/metrics", get(metrics_text))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            timeout_layer,
+        ))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+/// Options of [`run`] (the command line's, over the file's).
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    pub addr: Option<String>,
+    pub connectors: Option<std::path::PathBuf>,
+    pub config: ServeConfig,
+    pub test_clock: bool,
+}
+
+/// Serves until SIGINT / SIGTERM, then finishes the requests in flight.
+pub async fn run(opts: ServeOptions) -> Result<(), String> {
+    let cfg = opts.config;
+    let dir = opts.connectors.or(cfg.connectors.clone());
+    let (specs, _watch) = match &dir {
+        None => (
+            Specs::Fixed(Arc::new(Engine::bundled().map_err(|e| e.to_string())?)),
+            None,
+        ),
+        Some(d) => {
+            let registry = Registry::open(d);
+            registry.on_reload(|r| {
+                for e in &r.errors {
+                    tracing::error!(file = %e.file, line = e.line, column = e.column, key = %e.key, "spec rejected, previous version keeps serving: {}", e.message);
+                }
+                if !r.updated.is_empty() || !r.removed.is_empty() {
+                    tracing::info!(updated = ?r.updated, removed = ?r.removed, generation = r.generation, "specs reloaded");
+                }
+            });
+            if let Some(last) = registry.status().last_reload {
+                for e in &last.errors {
+                    tracing::error!(file = %e.file, line = e.line, column = e.column, key = %e.key, "spec rejected: {}", e.message);
+                }
+            }
+            let watch = registry.watch(WatchMode::Auto)?;
+            (Specs::Dir(registry), Some(watch))
+        }
+    };
+    let names: Vec<String> = specs
+        .engine()
+        .connector_names()
+        .map(str::to_string)
+        .collect();
+    let accounts = config::resolve_accounts(&cfg, &names, |v| std::env::var(v).ok())?;
+    let state = Arc::new(AppState {
+        specs,
+        accounts,
+        metrics: Metrics::default(),
+        sink: cfg.sink.clone(),
+        test_clock: opts.test_clock,
+        timeout: Duration::from_millis(cfg.request_timeout_ms.unwrap_or(10_000)),
+    });
+    let addr = opts
+        .addr
+        .or(cfg.addr.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("{addr}: {e}"))?;
+    let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(addr = %local, connectors = names.len(), accounts = state.accounts.len(), "listening");
+    eprintln!("hooknorm: listening on http://{local}");
+    let app = router(state, cfg.body_limit_bytes.unwrap_or(1024 * 1024));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

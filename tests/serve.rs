@@ -1,0 +1,640 @@
+//! `hooknorm serve` end to end: the binary on loopback, a real HTTP client.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hooknorm::fixture::{subset, Fixture};
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+struct Server {
+    child: Child,
+    base: String,
+    stdout: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hooknorm"));
+        cmd.arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut base = None;
+        let mut line = String::new();
+        while err.read_line(&mut line).unwrap() > 0 {
+            if let Some(addr) = line.trim().strip_prefix("hooknorm: listening on ") {
+                base = Some(addr.to_string());
+                break;
+            }
+            line.clear();
+        }
+        let base = base.unwrap_or_else(|| panic!("no listening line; stderr: {line}"));
+        // Keep draining stderr so the server never blocks on it.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            let _ = err.read_to_string(&mut sink);
+        });
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&stdout);
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(l);
+            }
+        });
+        Server {
+            child,
+            base,
+            stdout,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent()
+}
+
+/// Sends a request; returns (status, content type, body).
+fn send(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    let mut b = ureq::http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        if k.eq_ignore_ascii_case("host") || k.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
+        b = b.header(k, v);
+    }
+    let req = b.body(body.to_vec()).unwrap();
+    let mut resp = agent.run(req).unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp.body_mut().read_to_vec().unwrap();
+    (status, ct, body)
+}
+
+fn fixtures() -> Vec<(PathBuf, Fixture)> {
+    let root = Path::new(ROOT).join("tests/fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.iter()
+        .flat_map(|d| Fixture::files(d))
+        .map(|f| {
+            let fx = Fixture::read(&f).unwrap();
+            (f, fx)
+        })
+        .collect()
+}
+
+/// The HTTP status the service gives an error kind.
+fn status_of(kind: &str) -> u16 {
+    match kind {
+        "UnknownConnector" => 404,
+        "MissingSignature"
+        | "MalformedSignature"
+        | "InvalidSignature"
+        | "UntrustedCertificate"
+        | "TimestampOutOfTolerance" => 401,
+        "BodyTooLarge" => 413,
+        "MalformedBody" => 422,
+        _ => 400,
+    }
+}
+
+#[test]
+fn every_fixture_through_the_handle_endpoint() {
+    let server = Server::start(&["--test-clock"], &[]);
+    let agent = agent();
+    let all = fixtures();
+    assert!(all.len() >= 21 * 8);
+    let mut failures = Vec::new();
+    for (path, fx) in &all {
+        let mut headers = BTreeMap::new();
+        headers.insert("content-type".to_string(), "application/json".to_string());
+        headers.insert("x-hooknorm-now".to_string(), fx.now.to_string());
+        let body = serde_json::to_vec(&fx.request).unwrap();
+        let (status, _, resp) = send(
+            &agent,
+            "POST",
+            &server.url("/v1/events/handle"),
+            &headers,
+            &body,
+        );
+        let resp: Value = serde_json::from_slice(&resp).unwrap();
+        let mut errs = Vec::new();
+        match (&fx.expect, &fx.expect_error) {
+            (Some(expect), _) => {
+                if status != 200 {
+                    errs.push(format!("status {status}: {resp}"));
+                } else {
+                    subset(expect, Some(&resp), "", &mut errs);
+                }
+            }
+            (None, Some(kind)) => {
+                if status != status_of(kind) || resp["error"]["kind"] != kind.as_str() {
+                    errs.push(format!("expected {kind}, got {status} {resp}"));
+                }
+            }
+            _ => unreachable!(),
+        }
+        if !errs.is_empty() {
+            failures.push(format!("{}: {}", path.display(), errs.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_fixture_through_the_webhook_endpoint_with_secrets_from_the_config() {
+    let all = fixtures();
+    // One account per fixture, holding its secrets and its URL.
+    let dir = std::env::temp_dir().join(format!("hooknorm-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut accounts = Vec::new();
+    for (path, fx) in &all {
+        let account = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let secrets: BTreeMap<String, Value> = serde_json::to_value(&fx.request.webhook_secrets)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!({ "value": v })))
+            .collect();
+        let url = fx
+            .request
+            .request_details
+            .url
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        accounts.push(serde_json::json!({
+            "connector": fx.request.connector, "account": account, "url": url, "secrets": secrets,
+        }));
+    }
+    let config = dir.join("serve.yaml");
+    std::fs::write(
+        &config,
+        serde_json::json!({ "accounts": accounts }).to_string(),
+    )
+    .unwrap();
+    let server = Server::start(&["--test-clock", "--config", config.to_str().unwrap()], &[]);
+    let agent = agent();
+    let mut failures = Vec::new();
+    let mut expected_events: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, fx) in &all {
+        let account = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let d = &fx.request.request_details;
+        let query = d
+            .url
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
+        let url = server.url(&format!(
+            "/webhooks/{}/{account}{query}",
+            fx.request.connector
+        ));
+        let mut headers = d.headers.clone();
+        headers.insert("x-hooknorm-now".into(), fx.now.to_string());
+        let method = serde_json::to_value(d.method).unwrap();
+        let method = method.as_str().unwrap().to_ascii_uppercase();
+        let (status, ct, body) = send(&agent, &method, &url, &headers, &d.body);
+        match (&fx.expect, &fx.expect_error) {
+            (Some(expect), _) => {
+                let ack = &expect["acknowledgement"];
+                let want = ack["status"].as_u64().unwrap_or(200) as u16;
+                if status != want {
+                    failures.push(format!(
+                        "{}: status {status}: {}",
+                        path.display(),
+                        String::from_utf8_lossy(&body)
+                    ));
+                    continue;
+                }
+                if let Some(b) = ack["body"].as_str() {
+                    assert_eq!(String::from_utf8_lossy(&body), b, "{}", path.display());
+                }
+                if let Some(c) = ack["content_type"].as_str() {
+                    assert_eq!(ct, c, "{}", path.display());
+                }
+                let types = expect["events"]
+                    .as_array()
+                    .map(|e| {
+                        e.iter()
+                            .map(|x| x["event_type"].as_str().unwrap_or("").to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                expected_events.insert(format!("{}/{account}", fx.request.connector), types);
+            }
+            (None, Some(kind)) => {
+                if status != status_of(kind) {
+                    failures.push(format!("{}: expected {kind}, got {status}", path.display()));
+                }
+            }
+            _ => unreachable!(),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Every event reached the stdout sink, as one JSON line each.
+    let wanted: usize = expected_events.values().map(Vec::len).sum();
+    let start = Instant::now();
+    while server.stdout.lock().unwrap().len() < wanted && start.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in server.stdout.lock().unwrap().iter() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        got.entry(format!(
+            "{}/{}",
+            v["connector"].as_str().unwrap(),
+            v["account"].as_str().unwrap()
+        ))
+        .or_default()
+        .push(v["event"]["event_type"].as_str().unwrap().to_string());
+    }
+    expected_events.retain(|_, v| !v.is_empty());
+    assert_eq!(got, expected_events);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn errors_limits_health_and_metrics() {
+    let dir = std::env::temp_dir().join(format!("hooknorm-serve-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("serve.yaml");
+    std::fs::write(&config, "body_limit_bytes: 2048\naccounts:\n  - connector: stripe\n    secrets:\n      secret: {env: STRIPE_TEST_SECRET}\n").unwrap();
+    let server = Server::start(
+        &["--config", config.to_str().unwrap()],
+        &[("STRIPE_TEST_SECRET", "whsec_from_env_0123456789")],
+    );
+    let agent = agent();
+    let none = BTreeMap::new();
+    let get = |p: &str| send(&agent, "GET", &server.url(p), &none, b"");
+    assert_eq!(get("/healthz").0, 200);
+    assert_eq!(get("/readyz").0, 200);
+    let (s, _, body) = get("/v1/connectors");
+    assert_eq!(s, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["connectors"].as_array().unwrap().len(), 21);
+
+    let post = |p: &str, b: &[u8]| send(&agent, "POST", &server.url(p), &none, b);
+    assert_eq!(post("/v1/events/handle", b"{not json").0, 400);
+    let unknown = serde_json::json!({"connector": "nope", "request_details": {"body": ""}});
+    let (s, _, body) = post("/v1/events/handle", unknown.to_string().as_bytes());
+    assert_eq!(s, 404, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(post("/v1/events/handle", &vec![b' '; 4096]).0, 413);
+    // The stripe account exists (its secret came from the environment); an unsigned post fails.
+    let (s, _, body) = post("/webhooks/stripe", b"{}");
+    assert_eq!(s, 401);
+    assert!(!String::from_utf8_lossy(&body).contains("whsec_from_env"));
+    assert_eq!(post("/webhooks/adyen", b"{}").0, 404);
+    assert_eq!(post("/webhooks/stripe/other", b"{}").0, 404);
+    let (s, _, text) = get("/metrics");
+    assert_eq!(s, 200);
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        text.contains(
+            "hooknorm_failures_total{connector=\"stripe\",reason=\"MissingSignature\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("hooknorm_request_duration_seconds_count{endpoint=\"webhook\"} 3"),
+        "{text}"
+    );
+    assert!(text.contains("hooknorm_connectors 21"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A one-connection-at-a-time HTTP receiver that answers with the given statuses in turn.
+fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&bodies);
+    std::thread::spawn(move || {
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            seen.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let status = statuses.get(i).copied().unwrap_or(200);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
+    });
+    (format!("http://{addr}/events"), bodies)
+}
+
+#[test]
+fn the_http_sink_retries_until_the_host_accepts() {
+    let (url, bodies) = receiver(vec![500, 503, 200]);
+    let dir = std::env::temp_dir().join(format!("hooknorm-serve-sink-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("serve.yaml");
+    let fx = Fixture::read(&Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"))
+        .unwrap();
+    let secret = fx.request.webhook_secrets.secret.clone().unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "accounts:\n  - connector: razorpay\n    secrets:\n      secret: {{value: {:?}}}\nsink:\n  http: {{url: {url:?}, retries: 4, backoff_ms: 20}}\n",
+            secret.expose()
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let d = &fx.request.request_details;
+    let (status, _, _) = send(
+        &agent(),
+        "POST",
+        &server.url("/webhooks/razorpay"),
+        &d.headers,
+        &d.body,
+    );
+    assert_eq!(status, 200);
+    let start = Instant::now();
+    while bodies.lock().unwrap().len() < 3 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let got = bodies.lock().unwrap().clone();
+    assert_eq!(got.len(), 3, "{got:?}");
+    // The same event each time, with its idempotency key for the host to de-duplicate.
+    assert!(got.windows(2).all(|w| w[0] == w[1]));
+    let v: Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!(v["event"]["event_type"], "PAYMENT_INTENT_SUCCESS");
+    assert!(v["event"]["idempotency_key"]
+        .as_str()
+        .is_some_and(|k| !k.is_empty()));
+    assert!(
+        server.stdout.lock().unwrap().is_empty(),
+        "the http sink does not print"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn specs_edited_broken_and_fixed_under_load_never_fail_a_request() {
+    let dir = std::env::temp_dir().join(format!("hooknorm-serve-reload-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = std::fs::read_to_string(format!("{ROOT}/connectors/stripe.yaml")).unwrap();
+    let versioned =
+        |v: &str| spec.replacen("\nversion: \"1\"\n", &format!("\nversion: \"{v}\"\n"), 1);
+    std::fs::write(dir.join("stripe.yaml"), &spec).unwrap();
+    let server = Arc::new(Server::start(
+        &["--test-clock", "--connectors", dir.to_str().unwrap()],
+        &[],
+    ));
+    let fx =
+        Fixture::read(&Path::new(ROOT).join("tests/fixtures/stripe/payment_success.json")).unwrap();
+    let body = serde_json::to_vec(&fx.request).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, bad) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(Mutex::new(Vec::new())),
+    );
+    let clients: Vec<_> = (0..2)
+        .map(|_| {
+            let (server, stop, ok, bad, body) = (
+                Arc::clone(&server),
+                Arc::clone(&stop),
+                Arc::clone(&ok),
+                Arc::clone(&bad),
+                body.clone(),
+            );
+            let now = fx.now.to_string();
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut headers = BTreeMap::new();
+                headers.insert("x-hooknorm-now".to_string(), now);
+                while !stop.load(Ordering::Relaxed) {
+                    let (s, _, r) = send(
+                        &agent,
+                        "POST",
+                        &server.url("/v1/events/handle"),
+                        &headers,
+                        &body,
+                    );
+                    let v: Value = serde_json::from_slice(&r).unwrap_or_default();
+                    if s == 200 && v["events"][0]["event_type"] == "PAYMENT_INTENT_SUCCESS" {
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        bad.lock().unwrap().push(format!("{s} {v}"));
+                    }
+                }
+            })
+        })
+        .collect();
+    let agent = agent();
+    let none = BTreeMap::new();
+    let registry = || -> Value {
+        let (_, _, b) = send(&agent, "GET", &server.url("/v1/connectors"), &none, b"");
+        serde_json::from_slice(&b).unwrap()
+    };
+    let version = || {
+        registry()["connectors"][0]["version"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let wait = |f: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !f() {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "not live within 5 s"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        start.elapsed()
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(dir.join("stripe.yaml"), versioned("2")).unwrap();
+    let edit = wait(&|| version().as_deref() == Some("2"));
+    std::fs::write(
+        dir.join("stripe.yaml"),
+        versioned("3").replacen("  type: $.type", "  type: $..[", 1),
+    )
+    .unwrap();
+    wait(&|| {
+        registry()["registry"]["last_reload"]["errors"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    });
+    let err = &registry()["registry"]["last_reload"]["errors"][0];
+    assert!(
+        err["file"].as_str().unwrap().ends_with("stripe.yaml") && err["line"].as_u64() > Some(0),
+        "{err}"
+    );
+    assert_eq!(
+        version().as_deref(),
+        Some("2"),
+        "the broken version must not serve"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(dir.join("stripe.yaml"), versioned("4")).unwrap();
+    let fix = wait(&|| version().as_deref() == Some("4"));
+    std::thread::sleep(Duration::from_millis(200));
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().unwrap();
+    }
+    let bad = bad.lock().unwrap();
+    assert!(
+        bad.is_empty(),
+        "{} failed: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(3)]
+    );
+    assert!(
+        ok.load(Ordering::Relaxed) > 50,
+        "only {} requests",
+        ok.load(Ordering::Relaxed)
+    );
+    eprintln!(
+        "{} requests, 0 failed; edit live after {edit:?}, fix live after {fix:?}",
+        ok.load(Ordering::Relaxed)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shutdown_finishes_the_request_in_flight() {
+    let server = Server::start(&[], &[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let body = br#"{"connector":"stripe","request_details":{"body":""}}"#;
+    write!(
+        stream,
+        "POST /v1/events/handle HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    std::thread::sleep(Duration::from_millis(200));
+    stream.write_all(&body[10..]).unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    // Answered (missing secret or signature), not dropped.
+    assert!(response.starts_with("HTTP/1.1 40"), "{response}");
+    let mut server = server;
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn the_example_config_starts_with_its_environment() {
+    let key = std::env::temp_dir().join(format!("hooknorm-square-key-{}", std::process::id()));
+    std::fs::write(&key, "square-signature-key-0123456789\n").unwrap();
+    let text = std::fs::read_to_string(format!("{ROOT}/examples/serve.yaml"))
+        .unwrap()
+        .replace("/run/secrets/square-signature-key", key.to_str().unwrap())
+        .replace(
+            "connectors: connectors",
+            &format!("connectors: {ROOT}/connectors"),
+        );
+    let config = key.with_extension("yaml");
+    std::fs::write(&config, text).unwrap();
+    let server = Server::start(
+        &["--config", config.to_str().unwrap()],
+        &[
+            ("STRIPE_WEBHOOK_SECRET", "whsec_example_0123456789"),
+            (
+                "ADYEN_HMAC_KEY_EU",
+                "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+            ),
+        ],
+    );
+    let agent = agent();
+    let none = BTreeMap::new();
+    for (path, want) in [
+        ("/webhooks/stripe", 401),
+        ("/webhooks/adyen/eu", 422),
+        ("/webhooks/square", 401),
+        ("/webhooks/paddle", 404),
+    ] {
+        let (s, _, b) = send(&agent, "POST", &server.url(path), &none, b"{}");
+        assert_eq!(s, want, "{path}: {}", String::from_utf8_lossy(&b));
+    }
+    // Without the environment the service refuses to start, naming the variable only.
+    let out = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .env_remove("STRIPE_WEBHOOK_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("STRIPE_WEBHOOK_SECRET"));
+    let _ = std::fs::remove_file(&key);
+    let _ = std::fs::remove_file(&config);
+}
