@@ -149,6 +149,16 @@ pub struct SpecProfile {
     pub can_sign: bool,
 }
 
+impl SpecProfile {
+    /// Where each scheme reads its signature.
+    pub fn signature_locations(&self) -> impl Iterator<Item = &Location> {
+        self.signature
+            .iter()
+            .flat_map(|s| &s.schemes)
+            .map(|x| &x.signature_from)
+    }
+}
+
 impl Connector {
     /// Describes the compiled spec.
     pub fn profile(&self) -> SpecProfile {

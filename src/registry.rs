@@ -220,9 +220,7 @@ impl Registry {
             .filter(|n| !connectors.contains_key(n))
             .collect();
         let names: Vec<String> = connectors.keys().cloned().collect();
-        self.current
-            .store(Arc::new(Engine::from_compiled(connectors)));
-        drop(good);
+        let engine = Arc::new(Engine::from_compiled(connectors));
 
         if !errors.is_empty() {
             self.reload_errors.fetch_add(1, Ordering::Relaxed);
@@ -238,7 +236,10 @@ impl Registry {
             removed,
             errors,
         };
+        // The report first, then the engine: whoever sees the new specs sees their report.
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(report.clone());
+        self.current.store(engine);
+        drop(good);
         for l in self
             .listeners
             .lock()

@@ -81,14 +81,24 @@ fn check_live_changes(mode: WatchMode) -> Vec<Duration> {
     // A broken edit: the working version keeps serving, the error is reported with its place.
     let broken = with_version(&spec("stripe"), "4").replacen("  type: $.type", "  type: $..[", 1);
     std::fs::write(dir.join("stripe.yaml"), broken).unwrap();
+    // (A poll may also catch the file half-written; wait for the error of the broken spec.)
+    let broken_reported =
+        |r: &ReloadReport| r.errors.iter().any(|e| e.key.starts_with("events.type"));
     eventually(|| {
         registry
             .status()
             .last_reload
-            .is_some_and(|r| !r.errors.is_empty())
+            .is_some_and(|r| broken_reported(&r))
     });
     let status = registry.status();
-    let err = &status.last_reload.as_ref().unwrap().errors[0];
+    let err = status
+        .last_reload
+        .as_ref()
+        .unwrap()
+        .errors
+        .iter()
+        .find(|e| e.key.starts_with("events.type"))
+        .unwrap();
     assert!(err.file.ends_with("stripe.yaml"), "{err}");
     assert!(err.line > 0 && err.key.starts_with("events.type"), "{err}");
     assert_eq!(version(&registry, "stripe").as_deref(), Some("3"));

@@ -1,0 +1,265 @@
+//! The `tamper` property: changed signed material never verifies.
+
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+use super::*;
+
+/// A place to tamper with.
+#[derive(Debug, Clone)]
+pub(super) enum Target {
+    Signed(Location),
+    /// An extra header nobody signs.
+    UnsignedHeader,
+}
+
+pub(super) fn tamper_targets(p: &SpecProfile) -> Vec<Target> {
+    let mut locs: Vec<Location> = Vec::new();
+    if let Some(sig) = &p.signature {
+        for s in &sig.schemes {
+            for l in &s.signed {
+                if l.is_request_material() && !locs.contains(l) {
+                    locs.push(l.clone());
+                }
+            }
+        }
+        if let Some(t) = &sig.timestamp {
+            if !locs.contains(&t.from) {
+                locs.push(t.from.clone());
+            }
+        }
+    }
+    let mut out: Vec<Target> = locs.into_iter().map(Target::Signed).collect();
+    out.push(Target::UnsignedHeader);
+    out
+}
+
+/// A different printable character at a position of a text.
+pub(super) fn flip_char(s: &str, pos: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.is_empty() {
+        return "x".into();
+    }
+    let i = pos % chars.len();
+    let c = chars[i];
+    // Never only a change of case: some schemes sign a lower-cased value (Mercado Pago's
+    // alphanumeric ids), and then a case change is not a change of the signed material.
+    let repl = if c.is_ascii_digit() {
+        char::from(b'0' + ((c as u8 - b'0' + 1) % 10))
+    } else if c.eq_ignore_ascii_case(&'a') {
+        'b'
+    } else {
+        'a'
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(j, &x)| if j == i { repl } else { x })
+        .collect()
+}
+
+/// Bumps a number (a timestamp stays within any window) or flips a character.
+pub(super) fn alter_value(s: &str, pos: usize) -> String {
+    match s.parse::<i64>() {
+        Ok(n) => (n + 1).to_string(),
+        Err(_) => flip_char(s, pos),
+    }
+}
+
+pub(super) fn header_key(req: &HandleRequest, names: &[String]) -> Option<String> {
+    names.iter().find_map(|n| {
+        req.request_details
+            .headers
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(n))
+            .cloned()
+    })
+}
+
+/// Applies a tamper; `None` when the request does not have that part.
+pub(super) fn apply_tamper(
+    ctx: &Ctx,
+    req: &HandleRequest,
+    target: &Location,
+    pos: usize,
+    byte: u8,
+) -> Option<HandleRequest> {
+    let mut out = req.clone();
+    let d = &mut out.request_details;
+    match target {
+        Location::Body => {
+            if d.body.is_empty() {
+                return None;
+            }
+            let i = pos % d.body.len();
+            d.body[i] ^= byte.max(1);
+        }
+        Location::Header(names) => {
+            let k = header_key(req, names)?;
+            let v = d.headers.get(&k)?.clone();
+            d.headers.insert(k, alter_value(&v, pos));
+        }
+        Location::Param(p) => {
+            // The parameter lives in the signature value of a `params` scheme.
+            let sig = ctx.profile.signature.as_ref()?;
+            let (names, sep, assign) =
+                sig.schemes
+                    .iter()
+                    .find_map(|s| match (&s.signature_from, &s.format) {
+                        (
+                            Location::Header(n),
+                            SigFormat::Params {
+                                separator, assign, ..
+                            },
+                        ) => Some((n.clone(), separator.clone(), assign.clone())),
+                        _ => None,
+                    })?;
+            let k = header_key(req, &names)?;
+            let v = d.headers.get(&k)?.clone();
+            let mut found = false;
+            let parts: Vec<String> = v
+                .split(sep.as_str())
+                .map(|e| match e.split_once(assign.as_str()) {
+                    Some((key, val)) if key.trim() == p && !found => {
+                        found = true;
+                        format!("{key}{assign}{}", alter_value(val, pos))
+                    }
+                    _ => e.to_string(),
+                })
+                .collect();
+            if !found {
+                return None;
+            }
+            d.headers.insert(k, parts.join(&sep));
+        }
+        Location::Query(q) => {
+            let mut url = url::Url::parse(&d.url).ok()?;
+            let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+            if !pairs.iter().any(|(k, _)| k == q) {
+                return None;
+            }
+            url.query_pairs_mut()
+                .clear()
+                .extend_pairs(pairs.iter().map(|(k, v)| {
+                    (
+                        k.clone(),
+                        if k == q {
+                            alter_value(v, pos)
+                        } else {
+                            v.clone()
+                        },
+                    )
+                }));
+            d.url = url.to_string();
+        }
+        Location::FormField(f) => {
+            let mut pairs = form_pairs(&d.body);
+            let entry = pairs.iter_mut().find(|(k, _)| k == f)?;
+            entry.1 = alter_value(&entry.1, pos);
+            d.body = form_body(&pairs);
+        }
+        Location::Field(Some(steps)) => {
+            let mut doc: Json = serde_json::from_slice(&d.body).ok()?;
+            let items = ctx.conn.item_pointers(&doc);
+            if items.is_empty() {
+                return None;
+            }
+            let ptr = format!("{}{}", items[pos % items.len()], steps_pointer(steps));
+            let v = doc.pointer_mut(&ptr)?;
+            *v = match v {
+                Json::String(s) => Json::from(alter_value(s, pos)),
+                Json::Number(n) => Json::from(n.as_i64().map_or(1, |x| x.wrapping_add(1))),
+                Json::Bool(b) => Json::Bool(!*b),
+                _ => return None,
+            };
+            d.body = doc.to_string().into_bytes();
+        }
+        Location::Url(_) => {
+            let mut url = url::Url::parse(&d.url).ok()?;
+            let path = format!("{}x", url.path());
+            url.set_path(&path);
+            d.url = url.to_string();
+        }
+        Location::Field(None) | Location::Literal | Location::Secret(_) => return None,
+    }
+    Some(out)
+}
+
+// 2. Tamper.
+pub(super) fn tamper(ctx: &Ctx) -> Verdict {
+    if ctx.profile.signature.is_none() {
+        return Verdict::NotApplicable {
+            reason: "the spec verifies no signature".into(),
+        };
+    }
+    if let Some(v) = no_bases(ctx) {
+        return v;
+    }
+    let targets = tamper_targets(&ctx.profile);
+    run(
+        ctx,
+        "tamper",
+        (any::<usize>(), 0..targets.len(), any::<usize>(), 1u8..=255),
+        |&(i, t, pos, byte)| {
+            let base = pick(ctx, i);
+            let Ok(req) = resign(
+                ctx.engine,
+                base,
+                base.request.request_details.body.clone(),
+                base.now,
+                &base.signing,
+            ) else {
+                return Ok(());
+            };
+            match &targets[t] {
+                Target::UnsignedHeader => {
+                    let mut probe = req.clone();
+                    probe
+                        .request_details
+                        .headers
+                        .insert("X-Hooknorm-Probe".into(), format!("probe-{pos}"));
+                    let r = ctx.engine.handle_at(&probe, base.now);
+                    match &r {
+                        Ok(o) if all_verified(o) && types_of(o) == base.event_types => Ok(()),
+                        other => Err(Failure {
+                            message: format!(
+                                "from `{}`: an extra unsigned header changed the outcome: {}",
+                                base.name,
+                                describe(other)
+                            ),
+                            fixture: counterexample(
+                                &probe,
+                                base.now,
+                                "an unsigned header must not matter (property counterexample)"
+                                    .into(),
+                                Ok(expect_types(&base.event_types)),
+                            ),
+                        }),
+                    }
+                }
+                Target::Signed(loc) => {
+                    let Some(bad) = apply_tamper(ctx, &req, loc, pos, byte) else {
+                        return Ok(());
+                    };
+                    let r = ctx.engine.handle_at(&bad, base.now);
+                    match &r {
+                        Ok(o) if any_verified(o) => Err(Failure {
+                            message: format!(
+                                "from `{}`: changing the {loc} (signed material or the timestamp) still verified: {}",
+                                base.name,
+                                describe(&r)
+                            ),
+                            fixture: counterexample(
+                                &bad,
+                                base.now,
+                                format!("the {loc} was changed after signing (property counterexample)"),
+                                Err("InvalidSignature"),
+                            ),
+                        }),
+                        _ => Ok(()),
+                    }
+                }
+            }
+        },
+    )
+}
