@@ -646,3 +646,30 @@ fn the_example_config_starts_with_its_environment() {
     let _ = std::fs::remove_file(&key);
     let _ = std::fs::remove_file(&config);
 }
+
+#[test]
+fn a_client_that_stalls_gets_a_timeout() {
+    let dir = std::env::temp_dir().join(format!("hooknorm-serve-timeout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("serve.yaml");
+    std::fs::write(&config, "request_timeout_ms: 300\n").unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    // Headers and a tenth of the promised body, then nothing.
+    write!(
+        stream,
+        "POST /v1/events/handle HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"connect"
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let n = stream.read(&mut buf).unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let _ = std::fs::remove_dir_all(&dir);
+}
