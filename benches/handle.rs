@@ -5,6 +5,9 @@
 
 use std::hint::black_box;
 
+#[path = "common/mod.rs"]
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use hooknorm::{Engine, HandleRequest, RequestDetails, WebhookSecrets};
@@ -14,28 +17,6 @@ use subtle::ConstantTimeEq;
 
 const SECRET: &str = "whsec_bench_0123456789abcdef0123456789";
 const NOW: i64 = 1_700_000_030;
-
-/// A payment_intent.succeeded event shaped like Stripe's (API 2023-10-16), about 3 KB.
-fn body() -> Vec<u8> {
-    let fixture: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/stripe/payment_success.json"
-        ))
-        .expect("stripe fixture"),
-    )
-    .unwrap();
-    let mut text = fixture["request"]["request_details"]["body_text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    // Pad the metadata to ~3 KB with realistic keys (still valid JSON).
-    let extra: String = (0..6)
-        .map(|i| format!("\"line_item_{i}\": \"sku_{i:04}_blue_cotton_tshirt_size_m\", "))
-        .collect();
-    text = text.replacen("\"metadata\": {", &format!("\"metadata\": {{{extra}"), 1);
-    text.into_bytes()
-}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -151,7 +132,7 @@ fn baseline(
 
 fn bench(c: &mut Criterion) {
     let engine = Engine::bundled().expect("bundled specs");
-    let body = body();
+    let body = common::stripe_body();
     let req = signed_request(&body);
     eprintln!("body: {} bytes", body.len());
 

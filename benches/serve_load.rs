@@ -5,6 +5,9 @@
 //! Run: `cargo bench --bench serve_load` (`HOOKNORM_LOAD_SECONDS`, default 10 per scenario;
 //! `HOOKNORM_LOAD_CLIENTS`, default "1,4,16"). Client threads and the server share the machine.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -14,26 +17,6 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 const SECRET: &str = "whsec_load_0123456789abcdef0123456789";
-
-fn body() -> Vec<u8> {
-    let fixture: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/stripe/payment_success.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let text = fixture["request"]["request_details"]["body_text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let extra: String = (0..6)
-        .map(|i| format!("\"line_item_{i}\": \"sku_{i:04}_blue_cotton_tshirt_size_m\", "))
-        .collect();
-    text.replacen("\"metadata\": {", &format!("\"metadata\": {{{extra}"), 1)
-        .into_bytes()
-}
 
 fn stripe_signature(body: &[u8], t: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
@@ -165,7 +148,7 @@ fn main() {
         let mut s = String::new();
         let _ = std::io::Read::read_to_string(&mut err, &mut s);
     });
-    let body = body();
+    let body = common::stripe_body();
     let now = || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -25,16 +25,7 @@ pub(super) fn round_trip(ctx: &Ctx) -> Verdict {
                 }
                 _ => base.request.request_details.body.clone(),
             };
-            let req =
-                resign(ctx.engine, base, body, base.now, &base.signing).map_err(|m| Failure {
-                    message: format!("`{}`: signing failed: {m}", base.name),
-                    fixture: counterexample(
-                        &base.request,
-                        base.now,
-                        m.clone(),
-                        Err("InvalidSignature"),
-                    ),
-                })?;
+            let req = sign_case(ctx, base, body, base.now)?;
             let result = ctx.engine.handle_at(&req, base.now);
             match &result {
                 Ok(o) if all_verified(o) && types_of(o) == base.event_types => Ok(()),
@@ -241,18 +232,7 @@ pub(super) fn replay(ctx: &Ctx) -> Verdict {
             let body = base.request.request_details.body.clone();
             for (offset, should_pass) in [(inside, true), (limit, true), (limit + beyond, false)] {
                 let at = base.now + sign * offset;
-                let req =
-                    resign(ctx.engine, base, body.clone(), at, &base.signing).map_err(|m| {
-                        Failure {
-                            message: format!("from `{}`: signing at {at} failed: {m}", base.name),
-                            fixture: counterexample(
-                                &base.request,
-                                base.now,
-                                m.clone(),
-                                Err("TimestampOutOfTolerance"),
-                            ),
-                        }
-                    })?;
+                let req = sign_case(ctx, base, body.clone(), at)?;
                 let r = ctx.engine.handle_at(&req, base.now);
                 let good = match &r {
                     Ok(o) => should_pass && all_verified(o),
@@ -432,22 +412,7 @@ pub(super) fn classification(ctx: &Ctx) -> Verdict {
                     *v = Json::from(raw.as_str());
                 }
             }
-            let req = resign(
-                ctx.engine,
-                base,
-                doc.to_string().into_bytes(),
-                base.now,
-                &base.signing,
-            )
-            .map_err(|m| Failure {
-                message: format!("from `{}`: signing failed: {m}", base.name),
-                fixture: counterexample(
-                    &base.request,
-                    base.now,
-                    m.clone(),
-                    Err("InvalidSignature"),
-                ),
-            })?;
+            let req = sign_case(ctx, base, doc.to_string().into_bytes(), base.now)?;
             let r = ctx.engine.handle_at(&req, base.now);
             let want = vec![expected.clone(); base.event_types.len()];
             match &r {

@@ -337,6 +337,24 @@ fn resign(
     Ok(req)
 }
 
+/// [`resign`] for a property case: a signer failure is the case's failure, shown with the
+/// fixture it started from.
+fn sign_case(ctx: &Ctx, base: &Base, body: Vec<u8>, at: i64) -> Result<HandleRequest, Failure> {
+    resign(ctx.engine, base, body, at, &base.signing).map_err(|m| Failure {
+        message: format!("from `{}`: signing at {at} failed: {m}", base.name),
+        fixture: Box::new(Fixture {
+            description: format!(
+                "the fixture the failing case was built from; signing failed: {m}"
+            ),
+            now: base.now,
+            request: base.request.clone(),
+            signing_secrets: Some(base.signing.clone()),
+            expect: Some(expect_types(&base.event_types)),
+            expect_error: None,
+        }),
+    })
+}
+
 /// A fixture for a failing case.
 fn counterexample(
     request: &HandleRequest,
