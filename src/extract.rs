@@ -171,7 +171,8 @@ impl<'c, 'b> Item<'c, '_, 'b> {
             .map_err(|e| malformed(name, format!("template failed: {e}")))
     }
 
-    /// Evaluates a value: paths, then `from`, `field`, `template`; then `map`, `default`,
+    /// Evaluates a value: paths (the first non-null, non-empty value), then `from`, `field`,
+    /// `template`; then `map`, `default`,
     /// `convert` (text conversions only; typed conversions are the caller's). Borrows from the
     /// document where it can.
     pub fn eval<'s>(&'s self, v: &'s Value) -> Result<Option<Cow<'s, Json>>, HandleError> {
@@ -180,7 +181,10 @@ impl<'c, 'b> Item<'c, '_, 'b> {
             found = v
                 .paths
                 .iter()
-                .find_map(|p| first(p, item, self.scope.slots))
+                .find_map(|p| {
+                    // An empty string is no value: the next fallback path gets its turn.
+                    first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
+                })
                 .map(Cow::Borrowed);
         }
         if found.is_none() {

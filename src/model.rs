@@ -547,7 +547,7 @@ pub enum ValueSpec {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FullValueSpec {
-    /// JSONPaths tried in order; the first non-null result wins.
+    /// JSONPaths tried in order; the first non-null, non-empty result wins.
     #[serde(default)]
     pub path: Option<OneOrMany<String>>,
     /// Another value of the request (a header, query parameter, ...), tried after `path`.

@@ -320,3 +320,90 @@ sign:
         (ErrorKind::TimestampOutOfTolerance, Some(-11))
     );
 }
+
+/// Signs `body` for a bundled connector and handles it.
+fn bundled_round_trip(connector: &str, secret: &str, body: &str) -> serde_json::Value {
+    let engine = Engine::bundled().unwrap();
+    let secrets = WebhookSecrets::with_secret(secret);
+    let signed = engine
+        .sign(&SignRequest {
+            connector: connector.into(),
+            secrets: secrets.clone(),
+            body: body.as_bytes().to_vec(),
+            url: "https://shop.example/webhooks".into(),
+            now: NOW,
+            scheme: None,
+        })
+        .unwrap();
+    let req = HandleRequest {
+        connector: connector.into(),
+        merchant_event_id: None,
+        request_details: RequestDetails {
+            url: "https://shop.example/webhooks".into(),
+            headers: signed.headers,
+            body: signed.body,
+            ..Default::default()
+        },
+        webhook_secrets: secrets,
+    };
+    serde_json::to_value(engine.handle_at(&req, NOW + 1).unwrap()).unwrap()
+}
+
+#[test]
+fn an_empty_string_falls_through_to_the_next_path() {
+    // Adyen sends `originalReference: ""` with AUTHORISATION: the payment is the pspReference.
+    let body = r#"{"live":"false","notificationItems":[{"NotificationRequestItem":{"originalReference":"","pspReference":"8535296650153317","amount":{"value":2000,"currency":"USD"},"eventCode":"AUTHORISATION","merchantAccountCode":"TestMerchant","merchantReference":"order-1","success":"true","reason":"","additionalData":{}}}]}"#;
+    let out = bundled_round_trip(
+        "adyen",
+        "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+        body,
+    );
+    let p = &out["events"][0]["event_response"]["payments_response"];
+    assert_eq!(p["connector_transaction_id"], "8535296650153317", "{out}");
+}
+
+#[test]
+fn stripe_charge_refunded_is_a_refund_of_the_charge() {
+    // Before API 2022-11-15 the charge lists its refunds; after, it does not.
+    let listed = r#"{"id":"evt_1","object":"event","api_version":"2020-08-27","type":"charge.refunded","data":{"object":{"id":"ch_1","object":"charge","amount":5000,"amount_refunded":2000,"currency":"eur","payment_intent":"pi_1","refunded":false,"status":"succeeded","refunds":{"object":"list","data":[{"id":"re_2","object":"refund","amount":2000,"status":"succeeded"}]}}}}"#;
+    let out = bundled_round_trip("stripe", "whsec_engine_test", listed);
+    let e = &out["events"][0];
+    assert_eq!(e["event_type"], "WEBHOOK_REFUND_SUCCESS", "{out}");
+    let r = &e["event_response"]["refunds_response"];
+    assert_eq!(r["connector_refund_id"], "re_2");
+    assert_eq!(r["connector_transaction_id"], "pi_1");
+    assert_eq!(r["refund_amount"]["minor_amount"], 2000);
+    let unlisted = listed.replace(
+        r#","refunds":{"object":"list","data":[{"id":"re_2","object":"refund","amount":2000,"status":"succeeded"}]}"#,
+        "",
+    );
+    let out = bundled_round_trip("stripe", "whsec_engine_test", &unlisted);
+    let r = &out["events"][0]["event_response"]["refunds_response"];
+    assert!(
+        r.get("connector_refund_id").is_none(),
+        "never the charge id: {out}"
+    );
+    assert_eq!(r["connector_transaction_id"], "pi_1");
+}
+
+#[test]
+fn airwallex_ids_fall_back_to_the_source_id() {
+    let out = bundled_round_trip(
+        "airwallex",
+        "airwallex-engine-test-secret",
+        r#"{"id":"evt_1","name":"refund.succeeded","sourceId":"rfd_1","data":{"object":{}}}"#,
+    );
+    let e = &out["events"][0];
+    assert_eq!(e["event_type"], "WEBHOOK_REFUND_SUCCESS", "{out}");
+    assert_eq!(
+        e["event_response"]["refunds_response"]["connector_refund_id"],
+        "rfd_1"
+    );
+    let out = bundled_round_trip(
+        "airwallex",
+        "airwallex-engine-test-secret",
+        r#"{"id":"evt_2","name":"payment_attempt.authorized","sourceId":"int_1","data":{"object":{}}}"#,
+    );
+    let p = &out["events"][0]["event_response"]["payments_response"];
+    assert_eq!(p["connector_transaction_id"], "int_1", "{out}");
+}
