@@ -525,7 +525,7 @@ impl CompiledPath {
         }
     }
 
-    /// The first non-null node selected in `doc`; with `slots` (from [`Node::parse`]), plain
+    /// The first non-null node selected in `doc`; with `slots` (from [`Projection::parse`]), plain
     /// chains read their slot.
     pub fn first<'v>(
         &self,
