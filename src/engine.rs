@@ -45,22 +45,11 @@ impl Engine {
             }],
         };
         let mut sources = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|e| io_err(dir.display().to_string(), e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| io_err(dir.display().to_string(), e))?;
-            let path = entry.path();
-            let is_yaml = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e == "yaml" || e == "yml");
-            if !is_yaml || !path.is_file() {
-                continue;
-            }
+        for path in spec_files(dir).map_err(|e| io_err(dir.display().to_string(), e))? {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| io_err(path.display().to_string(), e))?;
             sources.push((path.display().to_string(), text));
         }
-        sources.sort();
         Engine::from_sources(sources)
     }
 
@@ -71,11 +60,7 @@ impl Engine {
         let mut connectors = BTreeMap::new();
         let mut errors = Vec::new();
         for (file, text) in sources {
-            let stem = Path::new(&file)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .map(str::to_string);
-            match compile_spec(&file, stem.as_deref(), &text) {
+            match Engine::compile_one(&file, &text) {
                 Ok(c) => {
                     if connectors.contains_key(&c.name) {
                         errors.push(SpecError {
@@ -86,7 +71,7 @@ impl Engine {
                             message: format!("connector `{}` is defined twice", c.name),
                         });
                     } else {
-                        connectors.insert(c.name.clone(), Arc::new(c));
+                        connectors.insert(c.name.clone(), c);
                     }
                 }
                 Err(es) => errors.extend(es),
@@ -358,6 +343,19 @@ fn step(
         ok,
         detail: detail.into(),
     }
+}
+
+/// The spec files (`*.yaml`, `*.yml`) of a directory, sorted by path.
+pub fn spec_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// A name safe to echo in messages: control characters escaped, length bounded.

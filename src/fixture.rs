@@ -53,6 +53,21 @@ impl Fixture {
         out
     }
 
+    /// The fixture files of every connector directory under `root` (`<root>/<connector>/*.json`),
+    /// sorted by directory, then name.
+    pub fn tree(root: &Path) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dirs.sort();
+        dirs.iter().flat_map(|d| Fixture::files(d)).collect()
+    }
+
     /// Runs the fixture; returns the differences found (empty when it passes).
     pub fn check(&self, engine: &Engine) -> Vec<String> {
         let result = engine.handle_at(&self.request, self.now);

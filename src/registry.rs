@@ -103,18 +103,13 @@ impl std::fmt::Debug for Registry {
     }
 }
 
+/// The directory's spec files, without hidden ones (editors' lock and swap files).
 fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                && p.file_name()
-                    .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
-                && p.is_file()
-        })
-        .collect();
-    files.sort();
+    let mut files = crate::engine::spec_files(dir)?;
+    files.retain(|p| {
+        p.file_name()
+            .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+    });
     Ok(files)
 }
 

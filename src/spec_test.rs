@@ -13,14 +13,9 @@ fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let mut files: Vec<PathBuf> = rd
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-                .collect();
-            files.sort();
-            out.extend(files);
+            out.extend(
+                hooknorm::engine::spec_files(p).map_err(|e| format!("{}: {e}", p.display()))?,
+            );
         } else {
             out.push(p.clone());
         }
@@ -49,13 +44,7 @@ fn signing_secrets(list: &[String], connector: &str) -> Result<Option<WebhookSec
             Some(file) => std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?,
             None => value.to_string(),
         };
-        match name {
-            "secret" => s.secret = Some(Secret::new(value)),
-            "additional_secret" => s.additional_secret = Some(Secret::new(value)),
-            other => {
-                s.other.insert(other.to_string(), Secret::new(value));
-            }
-        }
+        s.set(name, Secret::new(value));
     }
     Ok(any.then_some(s))
 }

@@ -71,6 +71,17 @@ impl WebhookSecrets {
         };
         found.filter(|s| !s.0.is_empty())
     }
+
+    /// Sets the secret of that name (`secret`, `additional_secret` or a further one).
+    pub fn set(&mut self, name: &str, value: Secret) {
+        match name {
+            "secret" => self.secret = Some(value),
+            "additional_secret" => self.additional_secret = Some(value),
+            other => {
+                self.other.insert(other.to_string(), value);
+            }
+        }
+    }
 }
 
 /// HTTP method of the inbound request.

@@ -10,22 +10,12 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-fn fixture_files() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root())
-        .unwrap()
-        .map(|d| d.unwrap().path())
-        .filter(|d| d.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.iter().flat_map(|d| Fixture::files(d)).collect()
-}
-
 #[test]
 fn every_fixture_of_every_bundled_connector() {
     let engine = Engine::bundled().expect("bundled connectors load");
     // `FIXTURE_FILTER=stripe cargo test --test fixtures` runs only matching fixtures.
     let filter = std::env::var("FIXTURE_FILTER").unwrap_or_default();
-    let files: Vec<PathBuf> = fixture_files()
+    let files: Vec<PathBuf> = Fixture::tree(&root())
         .into_iter()
         .filter(|f| f.to_string_lossy().contains(&filter))
         .collect();

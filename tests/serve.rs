@@ -113,15 +113,8 @@ fn send(
 }
 
 fn fixtures() -> Vec<(PathBuf, Fixture)> {
-    let root = Path::new(ROOT).join("tests/fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|d| d.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.iter()
-        .flat_map(|d| Fixture::files(d))
+    Fixture::tree(&Path::new(ROOT).join("tests/fixtures"))
+        .into_iter()
         .map(|f| {
             let fx = Fixture::read(&f).unwrap();
             (f, fx)

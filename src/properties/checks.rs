@@ -76,14 +76,7 @@ pub(super) fn fresh_secret(key: &KeySpec, like: Option<&str>, mix: &mut Mix) -> 
 
 pub(super) fn with_secret(secrets: &WebhookSecrets, name: &str, value: &str) -> WebhookSecrets {
     let mut s = secrets.clone();
-    let v = Some(Secret::new(value));
-    match name {
-        "secret" => s.secret = v,
-        "additional_secret" => s.additional_secret = v,
-        other => {
-            s.other.insert(other.to_string(), Secret::new(value));
-        }
-    }
+    s.set(name, Secret::new(value));
     s
 }
 

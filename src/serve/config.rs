@@ -145,14 +145,7 @@ pub(crate) fn resolve_accounts(
                     ))
                 }
             };
-            let value = Secret::new(value);
-            match name.as_str() {
-                "secret" => secrets.secret = Some(value),
-                "additional_secret" => secrets.additional_secret = Some(value),
-                other => {
-                    secrets.other.insert(other.to_string(), value);
-                }
-            }
+            secrets.set(name, Secret::new(value));
         }
         let key = (a.connector.clone(), a.account.clone());
         if out.insert(key, (secrets, a.url.clone())).is_some() {

@@ -55,7 +55,9 @@ pub struct AppState {
     /// (connector, account) → secrets and the public URL.
     accounts: config::Accounts,
     pub metrics: Metrics,
-    sink: SinkConfig,
+    /// The HTTP sink (none: stdout) and its client, built once so that deliveries reuse
+    /// connections.
+    http_sink: Option<(HttpSink, ureq::Agent)>,
     /// Honour `X-Hooknorm-Now` (unix seconds) as the clock: for tests with fixed clocks only.
     test_clock: bool,
     timeout: Duration,
@@ -298,33 +300,31 @@ fn deliver(state: &Arc<AppState>, connector: &str, account: &str, outcome: &Hand
     for event in &outcome.events {
         let line =
             json!({ "connector": connector, "account": account, "event": event }).to_string();
-        match &state.sink.http {
+        match &state.http_sink {
             None => {
                 use std::io::Write as _;
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{line}");
                 let _ = out.flush();
             }
-            Some(HttpSink {
-                url,
-                retries,
-                backoff_ms,
-                timeout_ms,
-            }) => {
+            Some((
+                HttpSink {
+                    url,
+                    retries,
+                    backoff_ms,
+                    ..
+                },
+                agent,
+            )) => {
                 let (url, retries) = (url.clone(), retries.unwrap_or(5));
                 let backoff = Duration::from_millis(backoff_ms.unwrap_or(200));
-                let timeout = Duration::from_millis(timeout_ms.unwrap_or(5000));
-                let state = Arc::clone(state);
+                let (state, agent) = (Arc::clone(state), agent.clone());
                 let key = event.idempotency_key.clone();
                 tokio::spawn(async move {
                     for attempt in 0..=retries {
                         let (url, line) = (url.clone(), line.clone());
+                        let agent = agent.clone();
                         let sent = tokio::task::spawn_blocking(move || {
-                            let agent = ureq::Agent::config_builder()
-                                .timeout_global(Some(timeout))
-                                .http_status_as_error(false)
-                                .build()
-                                .new_agent();
                             agent
                                 .post(&url)
                                 .header("content-type", "application/json")
@@ -483,7 +483,14 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         specs,
         accounts,
         metrics: Metrics::default(),
-        sink: cfg.sink.clone(),
+        http_sink: cfg.sink.http.clone().map(|h| {
+            let agent = ureq::Agent::config_builder()
+                .timeout_global(Some(Duration::from_millis(h.timeout_ms.unwrap_or(5000))))
+                .http_status_as_error(false)
+                .build()
+                .new_agent();
+            (h, agent)
+        }),
         test_clock: opts.test_clock,
         timeout: Duration::from_millis(cfg.request_timeout_ms.unwrap_or(10_000)),
     });
