@@ -10,9 +10,11 @@ when missing (the fixtures' signatures depend on them, so keep the committed one
 How to run (from the repository root; needs Python 3.9+ and openssl on PATH):
 
     python3 -m venv /tmp/hooknorm-fixtures-venv
-    /tmp/hooknorm-fixtures-venv/bin/pip install stripe standardwebhooks svix Adyen razorpay \
-        cryptography paypalrestsdk "pyOpenSSL<24.3"
+    /tmp/hooknorm-fixtures-venv/bin/pip install stripe==16.1.0 standardwebhooks==1.1.0 svix==2.9.1 \
+        Adyen==16.0.0 razorpay==2.0.1 paypalrestsdk==1.13.3 pyOpenSSL==24.2.1 cryptography==43.0.3
     /tmp/hooknorm-fixtures-venv/bin/python tools/gen_fixtures.py
+
+(or regenerate all 21 connectors and check nothing changed: bash tools/regen_all.sh).
 
 Versions this was last run with: stripe 16.1.0, standardwebhooks 1.1.0, svix 2.9.1, Adyen 16.0.0,
 razorpay 2.0.1, paypalrestsdk 1.13.3 (+ pyOpenSSL 24.2.1, which pins cryptography 43.0.3).
@@ -46,6 +48,11 @@ Rules that are hooknorm's own policy rather than an SDK's (each is asserted sepa
     certificate comes from PayPal; paypalrestsdk itself would fetch any URL);
   * the error kind names (MissingSignature / InvalidSignature / TimestampOutOfTolerance /
     UntrustedCertificate) are mapped from the SDKs' messages below.
+
+Shared pieces (tools/fixturelib.py): one `Cases` list per connector holds the case records
+(`add_case` below only picks the list), the money/event helpers, the oracle loop (each oracle here
+returns "ok" or an error kind, compared with the fixture's expect_error; all disagreements are
+listed and the run exits 1 before anything is written) and the deterministic file writing.
 """
 
 import base64
@@ -57,9 +64,7 @@ import hmac
 import io
 import json
 import subprocess
-import sys
 import zlib
-from pathlib import Path
 from unittest import mock
 from urllib.parse import urlparse
 
@@ -76,14 +81,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook as StdWebhook
 
+import fixturelib
+from fixturelib import FIXTURES, OMIT, ROOT, Cases, header_get, money, rfc3339
+
 try:  # optional second PayPal oracle (needs pyOpenSSL < 24.3)
     import paypalrestsdk.notifications as paypal_notifications
     from OpenSSL import crypto as openssl_crypto
 except Exception:  # pragma: no cover - reported at the end
     paypal_notifications = None
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 KEYS = ROOT / "tests" / "keys"
 PAYPAL_KEY = KEYS / "paypal-test-key.pem"
 PAYPAL_CERT = KEYS / "paypal-test-cert.pem"
@@ -129,7 +135,9 @@ PAYPAL_EVIL_CERT_URL = "https://evil.example.com/v1/notifications/certs/CERT-360
 # ---------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------
-CASES = []  # (connector, case, fixture dict, oracle verdict expected: "ok" or an error kind)
+# One case list per connector; Adyen expects "[accepted]" as the acknowledgement body.
+CASES = {c: Cases(c, now=NOW, acknowledgement=fixturelib.ack(body="[accepted]" if c == "adyen" else ""))
+         for c in CONNECTORS}
 
 
 def compact(obj):
@@ -141,32 +149,9 @@ def pretty(obj):
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
-def rfc3339(ts):
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def money(minor, currency):
-    return {"minor_amount": minor, "currency": currency}
-
-
-def ack(connector):
-    return {"status": 200, "content_type": "text/plain",
-            "body": "[accepted]" if connector == "adyen" else ""}
-
-
 def event(event_type, mev, cet, ceid, response):
-    ev = {
-        "event_type": event_type,
-        "source_verified": True,
-        "merchant_event_id": mev,
-        "event_status": "COMPLETE",
-        "connector_event_type": cet,
-        "connector_event_id": ceid,
-        "event_response": response,
-    }
-    if ceid is None:
-        del ev["connector_event_id"]
-    return ev
+    """An expected event; `mev` is a placeholder that add_case replaces, ceid None is left out."""
+    return fixturelib.event(event_type, cet, OMIT if ceid is None else ceid, response, mev=mev)
 
 
 def unsupported(mev, cet, ceid):
@@ -182,31 +167,8 @@ def unsupported(mev, cet, ceid):
 
 def add_case(connector, case, description, headers, body, secrets, *, now=NOW, events=None,
              expect_error=None, url=None):
-    mev = f"mev_{connector.replace('-', '_')}_{case}"
-    if events is not None:
-        events = [dict(e, merchant_event_id=mev) if "merchant_event_id" in e else e for e in events]
-    fixture = {
-        "description": description,
-        "now": now,
-        "request": {
-            "connector": connector,
-            "merchant_event_id": mev,
-            "request_details": {
-                "method": "POST",
-                "url": url or f"https://shop.example/webhooks/{connector}",
-                "headers": headers,
-                "body_text": body,
-            },
-            "webhook_secrets": secrets,
-        },
-    }
-    if expect_error is not None:
-        fixture["expect_error"] = expect_error
-    else:
-        fixture["expect"] = {"connector": connector, "acknowledgement": ack(connector),
-                             "events": events}
-    CASES.append((connector, case, fixture, expect_error or "ok"))
-    return fixture
+    return CASES[connector].add(case, description, body, headers=headers, secrets=secrets, events=events,
+                                error=expect_error, now=now, url=url)
 
 
 def tamper(body, old, new):
@@ -1710,20 +1672,14 @@ def oracle_razorpay(fx):
 # =============================================================================================
 # Driver
 # =============================================================================================
-def header_get(headers, name):
-    for k, v in headers.items():
-        if k.lower() == name.lower():
-            return v
-    return None
-
-
+# Each oracle returns "ok" or the error kind it reads from the SDK's verdict.
 ORACLES = {"stripe": oracle_stripe, "adyen": oracle_adyen, "paypal": oracle_paypal,
            "standard-webhooks": oracle_stdwh, "razorpay": oracle_razorpay}
 
 
 def extra_assertions():
     """Facts that are not a single fixture's verdict."""
-    by = {(c, n): fx for c, n, fx, _ in CASES}
+    by = {(c, n): fx for c in CONNECTORS for n, fx in CASES[c]}
     # Stripe rotation via additional_secret: the SDK rejects with the old secret alone and accepts
     # with the new one, so "any supplied secret may match" is what makes the fixture pass.
     fx = by[("stripe", "rotated_additional_secret")]
@@ -1755,12 +1711,6 @@ def extra_assertions():
 
 
 def main():
-    for c in CONNECTORS:
-        d = FIXTURES / c
-        d.mkdir(parents=True, exist_ok=True)
-        for old in d.glob("*.json"):
-            old.unlink()
-
     gen_stripe()
     gen_adyen()
     gen_paypal()
@@ -1768,24 +1718,16 @@ def main():
     gen_razorpay()
 
     failures = []
-    for connector, case, fx, want in CASES:
-        got = ORACLES[connector](fx)
-        if got != want:
-            failures.append(f"{connector}/{case}: SDK oracle says {got}, fixture expects {want}")
+    for c in CONNECTORS:
+        failures += fixturelib.check(CASES[c], lambda name, fx, oracle=ORACLES[c]: oracle(fx),
+                                     want=fixturelib.expected_kind, label=c)
     extra_assertions()
-    if failures:
-        print("\n".join(failures), file=sys.stderr)
-        sys.exit(1)
+    fixturelib.exit_on_failures(failures)
+    for c in CONNECTORS:
+        fixturelib.write(CASES[c], FIXTURES / c)
 
-    seen = set()
-    for connector, case, fx, _ in CASES:
-        assert (connector, case) not in seen, (connector, case)
-        seen.add((connector, case))
-        path = FIXTURES / connector / f"{case}.json"
-        path.write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-    counts = {c: sum(1 for x in CASES if x[0] == c) for c in CONNECTORS}
-    print(f"wrote {len(CASES)} fixtures: " + ", ".join(f"{c} {n}" for c, n in counts.items()))
+    counts = {c: len(CASES[c]) for c in CONNECTORS}
+    print(f"wrote {sum(counts.values())} fixtures: " + ", ".join(f"{c} {n}" for c, n in counts.items()))
     print("oracles: stripe %s, standardwebhooks (1.1.0 API), svix, Adyen, razorpay, %s" % (
         stripe.VERSION,
         "paypalrestsdk + cryptography" if PAYPAL_CTX.get("sdk_used") else

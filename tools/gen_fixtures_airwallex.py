@@ -20,14 +20,21 @@ Bodies follow the shapes of Airwallex's "Payload examples" (envelope `id`, `name
 payment attempt, refund or payment dispute); ids, amounts and times are this script's own.
 Deterministic: fixed ids, secrets and times. This script owns tests/fixtures/airwallex/*.json
 and writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Airwallex's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "airwallex"
+import fixturelib
+from fixturelib import Cases, details, event_builder, header_get, money, secrets_of
+
 URL = "https://shop.example/webhooks/airwallex"
 SECRET = "whsec_awx_9QpL2vXk7RtY4nBd8ZsC3mFh6JwE1uGa"
 SECRET2 = "whsec_awx_5TbN8cVz2QwK7xLp4HsM9dRj3YfU6gEo"
@@ -35,7 +42,7 @@ ACCOUNT = "acct_hk5rTq2vS8yWmN3pLc7Xb4"
 NOW = 1700000030
 TS = "1700000000123"  # x-timestamp, milliseconds
 T0 = "2023-11-14T22:13:20+0000"  # 1700000000
-CASES = []
+CASES = Cases("airwallex", url=URL, now=NOW)
 
 
 def sign(secret, ts, body):
@@ -93,29 +100,11 @@ def case(name, description, text, *, events=None, error=None, sig=None, ts=TS, s
         headers["x-timestamp"] = ts
     if sig is not False:
         headers["x-signature"] = sig or sign(secret, ts or "", text)
-    fx = {"description": description, "now": now, "request": {
-        "connector": "airwallex", "merchant_event_id": f"mev_airwallex_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_airwallex_{name}"
-        fx["expect"] = {"connector": "airwallex",
-                        "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events,
+              error=error, now=now)
 
 
-def ev(event_type, cet, ceid, response):
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE",
-            "connector_event_type": cet, "connector_event_id": ceid,
-            "idempotency_key": f"airwallex:{ceid}", "event_response": response}
-
-
-def money(minor, cur):
-    return {"minor_amount": minor, "currency": cur}
+ev = event_builder("airwallex")
 
 
 INT = "int_hkdmbt8q4gh4n1m2k6s"
@@ -355,28 +344,21 @@ def gen():
 
 def oracle(name, fx):
     """Airwallex's documented check, written apart from sign(): value_to_digest = x-timestamp +
-    payload; expected = hex HMAC-SHA256(secret, value_to_digest); equal to x-signature exactly."""
-    rd = fx["request"]["request_details"]
-    headers = {k.lower(): v for k, v in rd["headers"].items()}
-    ts, got = headers.get("x-timestamp"), headers.get("x-signature")
-    ok = False
-    if ts is not None and got is not None:
-        value_to_digest = ts + rd["body_text"]
-        ok = any(hmac.compare_digest(hmac.new(k.encode("utf-8"), value_to_digest.encode("utf-8"),
-                                              hashlib.sha256).hexdigest(), got)
-                 for k in fx["request"]["webhook_secrets"].values())
-    assert ok == ("expect" in fx), f"airwallex oracle disagrees on {name}"
+    payload; expected = hex HMAC-SHA256(secret, value_to_digest); equal to x-signature exactly.
+    True = accepted."""
+    rd = details(fx)
+    ts, got = header_get(rd["headers"], "x-timestamp"), header_get(rd["headers"], "x-signature")
+    if ts is None or got is None:
+        return False
+    value_to_digest = ts + rd["body_text"]
+    return any(hmac.compare_digest(hmac.new(k.encode("utf-8"), value_to_digest.encode("utf-8"),
+                                            hashlib.sha256).hexdigest(), got)
+               for k in secrets_of(fx))
 
 
 def main():
     gen()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} airwallex fixtures")
+    fixturelib.generate(CASES, oracle)
 
 
 if __name__ == "__main__":

@@ -23,15 +23,22 @@ writing the fixtures `known_answer_community` and `amount_reserialized_fails`.
 
 Deterministic: fixed ids, keys and times. This script owns tests/fixtures/authorizenet/*.json and
 writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Authorize.Net's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import binascii
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "authorizenet"
+import fixturelib
+from fixturelib import Cases, details, event_builder, secrets_of
+
 URL = "https://shop.example/webhooks/authorizenet"
 # Signature Keys are 128 hexadecimal characters; these two are this script's own.
 KEY = "7F3A9C1E5B2D4F6A8C0E1B3D5F7A9C2E4D6F8A0B1C3E5D7F9A2B4C6D8E0F1A3B" * 2
@@ -39,7 +46,7 @@ KEY2 = "1B3D5F7A9C2E4D6F8A0B7F3A9C1E5B2D4F6A8C0E1C3E5D7F9A2B4C6D8E0F1A3B" * 2
 WEBHOOK_ID = "72a55c78-66e6-4b2e-a0d9-2a3f1cd4b890"
 NOW = 1700000030
 EVENT_DATE = "2023-11-14T22:13:20.4420321Z"  # 1700000000
-CASES = []
+CASES = Cases("authorizenet", url=URL, now=NOW)
 
 # The published delivery (community thread, see the docstring).
 KAT_KEY = ("A6214F6105625D5ED957CF02E749BB440DBD4E418533D219CAD26AECD104BFFE"
@@ -85,29 +92,14 @@ def case(name, description, text, *, events=None, error=None, sig=None, key=KEY,
     webhook_secrets = dict(secrets or {"secret": KEY})
     if currency:
         webhook_secrets["account_currency"] = currency
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "authorizenet", "merchant_event_id": f"mev_authorizenet_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": text},
-        "webhook_secrets": webhook_secrets}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_authorizenet_{name}"
-        fx["expect"] = {"connector": "authorizenet",
-                        "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=webhook_secrets, events=events, error=error)
 
 
-def ev(event_type, cet, ceid, response):
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE",
-            "connector_event_type": cet, "connector_event_id": ceid,
-            "idempotency_key": f"authorizenet:{ceid}", "event_response": response}
+ev = event_builder("authorizenet")
 
 
 def usd(minor):
-    return {"minor_amount": minor, "currency": "USD"}
+    return fixturelib.money(minor, "USD")
 
 
 P = "net.authorize.payment."
@@ -307,18 +299,16 @@ def gen():
 
 def oracle(name, fx):
     """Authorize.Net's documented check, written apart from sign(): the header is `sha512=` plus the
-    hex HMAC-SHA512 of the raw body under the Signature Key; prefix and hex compared ignoring case."""
-    rd = fx["request"]["request_details"]
+    hex HMAC-SHA512 of the raw body under the Signature Key; prefix and hex compared ignoring case.
+    True = the signature verifies (expected unless the fixture expects a signature error)."""
+    rd = details(fx)
     got = rd["headers"].get("X-ANET-Signature")
     raw = rd["body_text"].encode("utf-8")
-    keys = [v for k, v in fx["request"]["webhook_secrets"].items() if k in ("secret", "additional_secret")]
-    ok = False
-    if got is not None and got[:7].lower() == "sha512=":
-        candidate = got[7:].lower()
-        ok = any(hmac.compare_digest(hmac.new(k.encode("utf-8"), raw, hashlib.sha512).hexdigest(), candidate)
-                 for k in keys)
-    signature_error = fx.get("expect_error") in ("InvalidSignature", "MissingSignature", "MalformedSignature")
-    assert ok == (not signature_error), f"authorizenet oracle disagrees on {name}"
+    if got is None or got[:7].lower() != "sha512=":
+        return False
+    candidate = got[7:].lower()
+    return any(hmac.compare_digest(hmac.new(k.encode("utf-8"), raw, hashlib.sha512).hexdigest(), candidate)
+               for k in secrets_of(fx, ("secret", "additional_secret")))
 
 
 def main():
@@ -329,13 +319,7 @@ def main():
     decoded = hmac.new(binascii.unhexlify(KAT_KEY), KAT_BODY_SIGNED.encode(), hashlib.sha512).hexdigest().upper()
     assert "sha512=" + decoded != KAT_HEADER
     gen()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} authorizenet fixtures")
+    fixturelib.generate(CASES, oracle, want=fixturelib.signature_ok)
 
 
 if __name__ == "__main__":

@@ -21,21 +21,27 @@ and "All IPNs Name Reference" (transactionType, referenceNumber, merchantTransac
 invoiceChargeAmount, invoiceChargeCurrency, reversalRefNum, reversalReason, cbStatus, ...). Refund
 and chargeback amounts are negative, as BlueSnap sends them. Ids, amounts and times are this
 script's own. Deterministic: fixed ids, keys and times. Writes only tests/fixtures/bluesnap/*.json.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is BlueSnap's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
-import json
-from pathlib import Path
 from urllib.parse import urlencode
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bluesnap"
+import fixturelib
+from fixturelib import Cases, details, event, header_get, secrets_of
+
 URL = "https://shop.example/webhooks/bluesnap"
 SECRET = "bsipn_7Qm2xV9cK4pR8tW1zN6dF3hJ5"
 SECRET2 = "bsipn_2Lk8sD4fG7hJ1qW9eR3tY6uI0"
 NOW = 1700000030
 TS = "2023-11-14 22:13:20.123"  # bls-ipn-timestamp as BlueSnap formats it (no zone)
-CASES = []
+CASES = Cases("bluesnap", url=URL, now=NOW)
 
 
 def sign(secret, ts, body):
@@ -75,28 +81,18 @@ def case(name, description, text, *, events=None, error=None, sig=None, ts=TS, s
             h["bls-ipn-timestamp"] = ts
         if sig is not False:
             h["bls-signature"] = sig or sign(secret, ts or TS, text)
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "bluesnap", "merchant_event_id": f"mev_bluesnap_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": h, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_bluesnap_{name}"
-            e["idempotency_key"] = "bluesnap:" + hashlib.sha256(text.encode()).hexdigest()
-        fx["expect"] = {"connector": "bluesnap", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    fx = CASES.add(name, description, text, headers=h, secrets=secrets or {"secret": SECRET}, events=events, error=error)
+    # IPNs carry no event id: the key is hooknorm's body-hash key.
+    for e in fx.get("expect", {}).get("events", []):
+        e["idempotency_key"] = "bluesnap:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def ev(event_type, cet, response):
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE", "connector_event_type": cet,
-            "connector_event_id": None, "event_response": response}
+    return event(event_type, cet, None, response)
 
 
 def money(minor, cur="USD"):
-    return {"minor_amount": minor, "currency": cur}
+    return fixturelib.money(minor, cur)
 
 
 def gen():
@@ -229,33 +225,22 @@ def gen():
          legacy, headers={"Content-Type": "application/x-www-form-urlencoded"}, error="MissingSignature")
 
 
-def header(h, name):
-    return next((v for k, v in h.items() if k.lower() == name.lower()), None)
-
-
 def oracle(name, fx):
     """BlueSnap's documented check: hex HMAC-SHA256(key, bls-ipn-timestamp + raw body) == bls-signature
-    (hex compared case-insensitively, as hyperswitch's hex-decoding does)."""
-    rd = fx["request"]["request_details"]
-    sig, ts = header(rd["headers"], "bls-signature"), header(rd["headers"], "bls-ipn-timestamp")
+    (hex compared case-insensitively, as hyperswitch's hex-decoding does). True = accepted."""
+    rd = details(fx)
+    sig, ts = header_get(rd["headers"], "bls-signature"), header_get(rd["headers"], "bls-ipn-timestamp")
     if sig is None or ts is None:
-        assert fx.get("expect_error") == "MissingSignature", name
-        return
+        assert fx.get("expect_error") == "MissingSignature", "a header is missing: MissingSignature expected"
+        return False
     msg = ts.encode() + rd["body_text"].encode()
-    ok = any(hmac.compare_digest(hmac.new(k.encode(), msg, hashlib.sha256).hexdigest(), sig.lower())
-             for k in fx["request"]["webhook_secrets"].values())
-    assert ok == ("expect" in fx), f"bluesnap oracle disagrees on {name}"
+    return any(hmac.compare_digest(hmac.new(k.encode(), msg, hashlib.sha256).hexdigest(), sig.lower())
+               for k in secrets_of(fx))
 
 
 def main():
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} bluesnap fixtures")
+    fixturelib.generate(CASES, oracle)
 
 
 if __name__ == "__main__":

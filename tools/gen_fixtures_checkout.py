@@ -17,22 +17,29 @@ the signing helper (it must accept every fixture that expects events and reject 
 expects a signature error). Bodies are modelled on the example webhooks of Checkout.com's
 "Event types" pages; ids, amounts and times are this script's own. Deterministic: fixed ids,
 secrets and times. This script owns tests/fixtures/checkout/*.json and writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Checkout.com's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 from checkout_sdk.workflows.workflows import WebhookSignature
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "checkout"
+import fixturelib
+from fixturelib import Cases, details, event_builder, money, secrets_of
+
 URL = "https://shop.example/webhooks/checkout"
 SECRET = "ck_whsk_3f9c1a7e-5b2d-4e8f-9a61-0c4d2e7b8f15"
 SECRET2 = "ck_whsk_9d2e4b6a-1c3f-4a5e-8b7d-6f0a2c4e6b81"
 NOW = 1700000030
 T0 = "2023-11-14T22:13:20Z"  # 1700000000
-CASES = []
+CASES = Cases("checkout", url=URL, now=NOW)
 
 
 def sign(secret, body):
@@ -68,27 +75,10 @@ def case(name, description, text, *, events=None, error=None, sig=None, secret=S
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Checkout.com Webhooks"}
     if sig is not False:
         headers["Cko-Signature"] = sig or sign(secret, text)
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "checkout", "merchant_event_id": f"mev_checkout_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_checkout_{name}"
-        fx["expect"] = {"connector": "checkout", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events, error=error)
 
 
-def ev(event_type, cet, ceid, response):
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE", "connector_event_type": cet,
-            "connector_event_id": ceid, "idempotency_key": f"checkout:{ceid}", "event_response": response}
-
-
-def money(minor, cur):
-    return {"minor_amount": minor, "currency": cur}
+ev = event_builder("checkout")
 
 
 def gen():
@@ -183,14 +173,13 @@ def gen():
 
 
 def oracle(name, fx):
-    """Checkout.com's documented check: hex HMAC-SHA256(secret key, raw body) == Cko-Signature."""
-    rd = fx["request"]["request_details"]
+    """Checkout.com's documented check: hex HMAC-SHA256(secret key, raw body) == Cko-Signature.
+    True = accepted."""
+    rd = details(fx)
     got = rd["headers"].get("Cko-Signature")
     raw = rd["body_text"].encode()
-    ok = got is not None and any(
-        hmac.compare_digest(hmac.new(k.encode(), raw, hashlib.sha256).hexdigest(), got)
-        for k in fx["request"]["webhook_secrets"].values())
-    assert ok == ("expect" in fx), f"checkout oracle disagrees on {name}"
+    return got is not None and any(
+        hmac.compare_digest(hmac.new(k.encode(), raw, hashlib.sha256).hexdigest(), got) for k in secrets_of(fx))
 
 
 def main():
@@ -198,13 +187,7 @@ def main():
     # (method + key), with no code that computes or checks a signature.
     assert set(WebhookSignature.__annotations__) == {"method", "key"}
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} checkout fixtures")
+    fixturelib.generate(CASES, oracle)
 
 
 if __name__ == "__main__":

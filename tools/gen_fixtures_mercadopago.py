@@ -23,23 +23,30 @@ manifest and accepts, while hooknorm requires data.id (no resource id, nothing t
 Bodies follow Mercado Pago's Webhooks notification shape (`action`, `api_version`, `data.id`,
 `date_created`, `id`, `live_mode`, `type`, `user_id`); ids and times are this script's own.
 Deterministic; writes only tests/fixtures/mercadopago/*.json.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Mercado Pago's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from mercadopago.webhook import InvalidWebhookSignatureError, SignatureFailureReason, WebhookSignatureValidator
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "mercadopago"
+import fixturelib
+from fixturelib import Cases, details, event, secrets_of
+
 BASE_URL = "https://shop.example/webhooks/mercadopago"
 SECRET = "7d1f0c2b9a8e4f6d3c5b1a0e9f8d7c6b5a4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c"
 SECRET2 = "0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d"
 NOW = 1700000030
 TS = 1700000000
-CASES = []
+CASES = Cases("mercadopago", now=NOW)
 # Fixtures where hooknorm deliberately differs from the SDK: name -> the SDK's verdict.
 DIVERGES = {}
 # Fixtures whose ts is in milliseconds: the SDK's tolerance check assumes seconds, so for these
@@ -56,7 +63,7 @@ def v1(secret, data_id, request_id, ts):
 
 
 def key(sig):
-    return "mercadopago:" + hashlib.sha256(sig.encode()).hexdigest()[:32] + ":0"
+    return fixturelib.default_idempotency_key("mercadopago", sig)
 
 
 def body(action, typ, data_id, notif_id, created="2023-11-14T19:13:18Z"):
@@ -74,25 +81,14 @@ def case(name, description, text, *, data_id, topic="payment", request_id="bb56a
     headers = {"Content-Type": "application/json", "x-request-id": request_id}
     if xsig is not False:
         headers["x-signature"] = xsig
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "mercadopago", "merchant_event_id": f"mev_mercadopago_{name}",
-        "request_details": {"method": "POST", "url": url or f"{BASE_URL}?data.id={data_id}&type={topic}",
-                            "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_mercadopago_{name}"
-        fx["expect"] = {"connector": "mercadopago", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events,
+              error=error, url=url or f"{BASE_URL}?data.id={data_id}&type={topic}")
 
 
 def ev(event_type, cet, ceid, response, xsig):
+    # Only data.id is signed: the host must fetch the resource (INCOMPLETE); keyed by the signature.
     sig = xsig.split("v1=")[1].strip()
-    return {"event_type": event_type, "source_verified": True, "event_status": "INCOMPLETE", "connector_event_type": cet,
-            "connector_event_id": ceid, "idempotency_key": key(sig), "event_response": response}
+    return event(event_type, cet, ceid, response, key=key(sig), status="INCOMPLETE")
 
 
 def processing(tid):
@@ -177,20 +173,21 @@ def gen():
          good, data_id=pid, ts=edge, events=[ev("PAYMENT_INTENT_PROCESSING", "payment.updated", "108765432109", processing(pid), f"ts={edge},v1={s_edge}")])
 
 
-REASONS = {"InvalidSignature": {SignatureFailureReason.SIGNATURE_MISMATCH},
-           "MissingSignature": {SignatureFailureReason.MISSING_SIGNATURE_HEADER},
-           "TimestampOutOfTolerance": {SignatureFailureReason.TIMESTAMP_OUT_OF_TOLERANCE}}
+KINDS = {SignatureFailureReason.SIGNATURE_MISMATCH: "InvalidSignature",
+         SignatureFailureReason.MISSING_SIGNATURE_HEADER: "MissingSignature",
+         SignatureFailureReason.TIMESTAMP_OUT_OF_TOLERANCE: "TimestampOutOfTolerance"}
 
 
 def oracle(name, fx):
-    rd = fx["request"]["request_details"]
+    """The SDK's verdict as an error kind ("ok" when accepted with one of the secrets)."""
+    rd = details(fx)
     q = parse_qs(urlparse(rd["url"]).query)
     data_id = q["data.id"][0] if "data.id" in q else None
     if data_id is not None and data_id.isalnum():
         data_id = data_id.lower()
     verdict = None
     tolerance = None if name in MS_CASES else 3600
-    for secret in fx["request"]["webhook_secrets"].values():
+    for secret in secrets_of(fx):
         try:
             WebhookSignatureValidator.validate(rd["headers"].get("x-signature"), rd["headers"].get("x-request-id"), data_id,
                                                secret, tolerance_seconds=tolerance, now=lambda: fx["now"] * 1000)
@@ -202,23 +199,20 @@ def oracle(name, fx):
         ts_ms = int(rd["headers"]["x-signature"].split("ts=")[1].split(",")[0])
         if abs(fx["now"] * 1000 - ts_ms) > 3600 * 1000:
             verdict = SignatureFailureReason.TIMESTAMP_OUT_OF_TOLERANCE
+    return KINDS.get(verdict, verdict)
+
+
+def want(name, fx):
+    """The fixture's error kind, except for the deliberate divergences: there the SDK's verdict."""
     if name in DIVERGES:
-        assert verdict == DIVERGES[name] and "expect_error" in fx, (name, verdict)
-    elif "expect_error" in fx:
-        assert verdict in REASONS[fx["expect_error"]], f"mercadopago SDK disagrees on {name}: {verdict}"
-    else:
-        assert verdict == "ok", f"mercadopago SDK disagrees on {name}: {verdict}"
+        assert "expect_error" in fx, "a divergence from the SDK must be an error fixture"
+        return DIVERGES[name]
+    return fixturelib.expected_kind(name, fx)
 
 
 def main():
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} mercadopago fixtures")
+    fixturelib.generate(CASES, oracle, want=want)
 
 
 if __name__ == "__main__":

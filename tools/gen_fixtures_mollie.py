@@ -18,21 +18,27 @@ form post `id=tr_...` of Mollie's webhook guide; next-gen bodies follow the even
 (`resource`, `id`, `type`, `entityId`, `createdAt`, `_embedded.entity`) of Mollie's Next-gen
 webhooks guide and SDK fixtures, with entity snapshots shaped like Mollie's API resources. Ids,
 amounts and times are this script's own. Deterministic; writes only tests/fixtures/mollie/*.json.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Mollie's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
-import hashlib
 import json
-from pathlib import Path
 
 from mollie.utils.webhooks import SignatureValidator
 from mollie.utils.webhooks.signature_validator import InvalidSignatureException
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "mollie"
+import fixturelib
+from fixturelib import Cases, details, secrets_of
+
 URL = "https://shop.example/webhooks/mollie"
 SECRET = "whsec_mollie_Hk4nRmT3stS1gn1ngS3cr3t7Q2x"
 SECRET2 = "whsec_mollie_R0tat3dS1gn1ngS3cr3t9vW4kP"
 NOW = 1700000030
-CASES = []
+CASES = Cases("mollie", url=URL, now=NOW)
 
 
 def sig_header(secret, text):
@@ -42,7 +48,7 @@ def sig_header(secret, text):
 def default_key(material):
     """hooknorm's default idempotency key: connector, SHA-256 of the verified signature (or of
     the body when unsigned), item index."""
-    return "mollie:" + hashlib.sha256(material.encode()).hexdigest()[:32] + ":0"
+    return fixturelib.default_idempotency_key("mollie", material)
 
 
 def payment(tr, status, value, currency="EUR", method="ideal", **extra):
@@ -74,33 +80,21 @@ def case(name, description, text, *, events=None, error=None, sig=None, secret=S
         sig = sig_header(secret, text)
     if sig:
         headers["X-Mollie-Signature"] = sig
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "mollie", "merchant_event_id": f"mev_mollie_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_mollie_{name}"
-        fx["expect"] = {"connector": "mollie", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events, error=error)
 
 
 def signed_ev(event_type, cet, ceid, response, sig):
     """A verified next-gen event; the key is derived from the verifying signature (hex)."""
-    return {"event_type": event_type, "source_verified": True, "event_status": "INCOMPLETE", "connector_event_type": cet,
-            "connector_event_id": ceid, "idempotency_key": default_key(sig), "event_response": response}
+    return fixturelib.event(event_type, cet, ceid, response, key=default_key(sig), status="INCOMPLETE")
 
 
 def unsigned_ev(event_type, cet, ceid, response, body):
-    return {"event_type": event_type, "source_verified": False, "event_status": "INCOMPLETE", "connector_event_type": cet,
-            "connector_event_id": ceid, "idempotency_key": default_key(body), "event_response": response}
+    return fixturelib.event(event_type, cet, ceid, response, key=default_key(body), status="INCOMPLETE",
+                            verified=False)
 
 
 def money(minor, cur="EUR"):
-    return {"minor_amount": minor, "currency": cur}
+    return fixturelib.money(minor, cur)
 
 
 def hexsig(secret, text):
@@ -217,31 +211,30 @@ def gen():
 
 
 def oracle(name, fx):
-    rd = fx["request"]["request_details"]
+    """SignatureValidator.validate's outcome: True (verified), False (unsigned) or "invalid"."""
+    rd = details(fx)
     header = rd["headers"].get("X-Mollie-Signature")
     # Repeated headers arrive comma-joined; the SDK takes them as a list.
     sigs = [s.strip() for s in header.split(",")] if header else None
-    secrets = list(fx["request"]["webhook_secrets"].values())
     try:
-        verdict = SignatureValidator.validate(rd["body_text"], secrets, sigs)
+        return SignatureValidator.validate(rd["body_text"], secrets_of(fx), sigs)
     except InvalidSignatureException:
-        verdict = "invalid"
+        return "invalid"
+
+
+def want(name, fx):
+    """InvalidSignature fixtures: "invalid"; the others: their events' source_verified."""
     if "expect_error" in fx:
-        assert fx["expect_error"] == "InvalidSignature" and verdict == "invalid", (name, verdict)
-    else:
-        verified = {e["source_verified"] for e in fx["expect"]["events"]}
-        assert verified == {verdict}, f"mollie SDK disagrees on {name}: {verdict}"
+        assert fx["expect_error"] == "InvalidSignature", fx["expect_error"]
+        return "invalid"
+    verified = {e["source_verified"] for e in fx["expect"]["events"]}
+    assert len(verified) == 1, "events of one webhook are all verified or all unverified"
+    return verified.pop()
 
 
 def main():
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} mollie fixtures")
+    fixturelib.generate(CASES, oracle, want=want)
 
 
 if __name__ == "__main__":

@@ -23,20 +23,27 @@ parameter reference (event / result / transaction / customer / merchant objects,
 amounts in minor units); ids, amounts and keys are this script's own. No published known-answer
 vector exists (the documentation's sample checksum is over placeholders). Deterministic: fixed
 ids and keys. This script owns tests/fixtures/novalnet/*.json and writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Novalnet's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import copy
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "novalnet"
+import fixturelib
+from fixturelib import Cases, details, event, money, secrets_of
+
 URL = "https://shop.example/webhooks/novalnet"
 KEY = "a87ff679a2f3e71d9181a67b7542122c"
 KEY2 = "e4da3b7fbbce2345d7772b0674a318d5"
 NOW = 1700000030
-CASES = []
+CASES = Cases("novalnet", url=URL, now=NOW)
 TID = 14598700012345678
 
 
@@ -86,18 +93,7 @@ def text(doc):
 
 def case(name, description, doc_text, *, events=None, error=None, secrets=None):
     headers = {"Content-Type": "application/json", "User-Agent": "Novalnet"}
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "novalnet", "merchant_event_id": f"mev_novalnet_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": doc_text},
-        "webhook_secrets": secrets or {"secret": KEY}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_novalnet_{name}"
-        fx["expect"] = {"connector": "novalnet", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, doc_text, headers=headers, secrets=secrets or {"secret": KEY}, events=events, error=error)
 
 
 def ev(event_type, doc, response):
@@ -105,13 +101,7 @@ def ev(event_type, doc, response):
     amount = tx.get("amount")
     key = ":".join(["novalnet", str(doc["event"]["tid"]), doc["event"]["type"], doc["result"]["status"],
                     "" if amount is None else str(amount), tx.get("status") or ""])
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE",
-            "connector_event_type": doc["event"]["type"], "connector_event_id": str(doc["event"]["tid"]),
-            "idempotency_key": key, "event_response": response}
-
-
-def money(minor, cur):
-    return {"minor_amount": minor, "currency": cur}
+    return event(event_type, doc["event"]["type"], str(doc["event"]["tid"]), response, key=key)
 
 
 def gen():
@@ -254,9 +244,10 @@ def gen():
     case("missing_signed_field", "result.status (a mandatory signed field) removed: MissingSignature.", text(no_status), error="MissingSignature")
 
 
-def oracle(fx):
-    """A separate port of Novalnet's PHP validate_checksum (isset semantics, !== comparison)."""
-    data = json.loads(fx["request"]["request_details"]["body_text"])
+def oracle(name, fx):
+    """A separate port of Novalnet's PHP validate_checksum (isset semantics, !== comparison).
+    True = accepted."""
+    data = json.loads(details(fx)["body_text"])
     event, result, tx = data.get("event", {}), data.get("result", {}), data.get("transaction") or {}
     if "checksum" not in event or any(x is None for x in (event.get("tid"), event.get("type"), result.get("status"))):
         return False
@@ -265,21 +256,12 @@ def oracle(fx):
         if k in tx and tx[k] is not None:
             token += str(tx[k])
     return any(hmac.compare_digest(hashlib.sha256((token + "".join(reversed(key))).encode()).hexdigest(), event["checksum"])
-               for key in fx["request"]["webhook_secrets"].values())
+               for key in secrets_of(fx))
 
 
 def main():
     gen()
-    names = [n for n, _ in CASES]
-    assert len(names) == len(set(names)), "duplicate fixture names"
-    for name, fx in CASES:
-        assert oracle(fx) == ("expect" in fx), f"novalnet oracle disagrees on {name}"
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} novalnet fixtures")
+    fixturelib.generate(CASES, oracle)
 
 
 if __name__ == "__main__":

@@ -27,22 +27,29 @@ Nuvei's DMN examples (`ppp_status=OK&totalAmount=115&currency=USD&productId=...&
 PPP_TransactionID=...&TransactionID=...&Status=APPROVED&transactionType=Sale&...`); ids,
 amounts and times are this script's own. Deterministic: fixed ids, secrets and times. This
 script owns tests/fixtures/nuvei/*.json and writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Nuvei's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from nuvei.webhook import verify_webhook
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "nuvei"
+import fixturelib
+from fixturelib import Cases, details, event, money, secrets_of
+
 URL = "https://shop.example/webhooks/nuvei"
 SECRET = "kQ7ZtJ3pW9mV2xC8rN5bH1sL6dF4gY0aE"
 SECRET2 = "pS2nM8vB4cX6zL1kJ9hG3fD7aQ5wE0rT"
 NOW = 1700000030
-CASES = []
+CASES = Cases("nuvei", url=URL, now=NOW)
 SIGNED = ["totalAmount", "currency", "responseTimeStamp", "PPP_TransactionID", "Status", "productId"]
 
 
@@ -98,36 +105,20 @@ def signed_form(params, secret=SECRET, sig=None):
 
 
 def idem(sig):
-    return "nuvei:" + hashlib.sha256(sig.encode()).hexdigest()[:32] + ":0"
+    return fixturelib.default_idempotency_key("nuvei", sig)
 
 
 def case(name, description, text, *, events=None, error=None, secrets=None, url=URL, method="POST"):
     headers = {"User-Agent": "Nuvei DMN"}
     if method == "POST":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "nuvei", "merchant_event_id": f"mev_nuvei_{name}",
-        "request_details": {"method": method, "url": url, "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_nuvei_{name}"
-        fx["expect"] = {"connector": "nuvei", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events, error=error,
+              url=url, method=method)
 
 
 def ev(event_type, params, response, sig=None, secret=SECRET):
     sig = sig or checksum(secret, params)
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE",
-            "connector_event_type": params["transactionType"], "connector_event_id": params.get("TransactionID"),
-            "idempotency_key": idem(sig), "event_response": response}
-
-
-def money(minor, cur):
-    return {"minor_amount": minor, "currency": cur}
+    return event(event_type, params["transactionType"], params.get("TransactionID"), response, key=idem(sig))
 
 
 def gen():
@@ -279,14 +270,14 @@ def gen():
 
 
 def params_of(fx):
-    rd = fx["request"]["request_details"]
+    rd = details(fx)
     text = rd["body_text"] or (rd["url"].split("?", 1)[1] if "?" in rd["url"] else "")
     return dict(parse_qsl(text, keep_blank_values=True))
 
 
 def sdk_accepts(fx):
     params = params_of(fx)
-    return any(verify_webhook(params, s, raise_on_failure=False) for s in fx["request"]["webhook_secrets"].values())
+    return any(verify_webhook(params, s, raise_on_failure=False) for s in secrets_of(fx))
 
 
 def oracle(fx):
@@ -300,27 +291,23 @@ def oracle(fx):
     msg = "".join([p["totalAmount"], p["currency"], p["responseTimeStamp"], p["PPP_TransactionID"],
                    p.get("Status", ""), p.get("productId", "")])
     return any(hmac.compare_digest(hashlib.sha256((s + msg).encode()).hexdigest(), got)
-               for s in fx["request"]["webhook_secrets"].values())
+               for s in secrets_of(fx))
+
+
+def both(name, fx):
+    """The verdict of the SDK's verify_webhook and of oracle(), which must agree. True = accepted."""
+    sdk, documented = sdk_accepts(fx), oracle(fx)
+    assert sdk == documented, f"the nuvei SDK says {sdk}, oracle() says {documented}"
+    if name == "md5_checksum":
+        p = params_of(fx)
+        assert any(verify_webhook(p, s, algorithm="md5", raise_on_failure=False) for s in secrets_of(fx)), \
+            "not a genuine legacy MD5 checksum"
+    return documented
 
 
 def main():
     gen()
-    names = [n for n, _ in CASES]
-    assert len(names) == len(set(names)), "duplicate fixture names"
-    for name, fx in CASES:
-        valid = "expect" in fx
-        assert oracle(fx) == valid, f"nuvei oracle disagrees on {name}"
-        assert sdk_accepts(fx) == valid, f"nuvei SDK disagrees on {name}"
-        if name == "md5_checksum":
-            p = params_of(fx)
-            assert any(verify_webhook(p, s, algorithm="md5", raise_on_failure=False)
-                       for s in fx["request"]["webhook_secrets"].values()), name
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} nuvei fixtures")
+    fixturelib.generate(CASES, both)
 
 
 if __name__ == "__main__":

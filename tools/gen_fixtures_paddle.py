@@ -14,11 +14,16 @@ the fixture's `now`): it must accept every fixture that expects events and rejec
 signature or timestamp error. TEST_MODE must be unset (it disables the SDK's time check).
 Deterministic: fixed ids, secrets and times. This script owns tests/fixtures/paddle/*.json and
 writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Paddle's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import json
 import os
-from pathlib import Path
 from unittest import mock
 
 import importlib
@@ -27,9 +32,11 @@ verifier_module = importlib.import_module("paddle_billing.Notifications.Verifier
 from paddle_billing.Notifications import Secret, Verifier
 from paddle_billing.Notifications.PaddleSignature import PaddleSignature
 
+import fixturelib
+from fixturelib import Cases, details, event_builder, secrets_of
+
 assert os.getenv("TEST_MODE") is None, "unset TEST_MODE: it disables the SDK's replay window"
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "paddle"
 SECRET = "pdl_ntfset_01hkn0rmt3st5ecr3t0000000a_Qm4xR7tV9wZ2bC5eF8hJ1kL3nP6sU"
 SECRET2 = "pdl_ntfset_01hkn0rmt3st5ecr3t0000000b_Yb3cD6fG9iK2lN5oQ8rT1uW4xZ7aC"
 URL = "https://shop.example/webhooks/paddle"
@@ -109,11 +116,7 @@ def adjustment(adj_id, action, status, total, currency, txn_id, reason, created=
     }
 
 
-CASES = []
-
-
-def ack():
-    return {"status": 200, "content_type": "text/plain", "body": ""}
+CASES = Cases("paddle", url=URL, tag_events=False)
 
 
 def case(name, description, body, *, events=None, error=None, header=None, ts=T0, now=T0 + 2, secret=SECRET, secrets=None):
@@ -122,26 +125,11 @@ def case(name, description, body, *, events=None, error=None, header=None, ts=T0
     headers = {"Content-Type": "application/json"}
     if header is not False:
         headers["Paddle-Signature"] = header
-    fx = {
-        "description": description,
-        "now": now,
-        "request": {
-            "connector": "paddle",
-            "merchant_event_id": f"mev_paddle_{name}",
-            "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": body},
-            "webhook_secrets": secrets or {"secret": SECRET},
-        },
-    }
-    if error:
-        fx["expect_error"] = error
-    else:
-        fx["expect"] = {"connector": "paddle", "acknowledgement": ack(), "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, body, headers=headers, secrets=secrets or {"secret": SECRET}, events=events, error=error,
+              now=now)
 
 
-def ev(event_type, cet, ceid, response):
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE", "connector_event_type": cet,
-            "connector_event_id": ceid, "idempotency_key": f"paddle:{ceid}", "event_response": response}
+ev = event_builder("paddle")
 
 
 def gen():
@@ -228,26 +216,21 @@ class Req:
 
 
 def oracle(name, fx):
-    rd = fx["request"]["request_details"]
-    secrets = [Secret(s) for s in fx["request"]["webhook_secrets"].values()]
+    """True = Verifier().verify accepted (clock pinned to the fixture's `now`)."""
+    rd = details(fx)
+    secrets = [Secret(s) for s in secrets_of(fx)]
     with mock.patch.object(verifier_module, "time", lambda: fx["now"]):
         try:
-            ok = Verifier().verify(Req(rd["headers"], rd["body_text"]), secrets if len(secrets) > 1 else secrets[0])
+            return Verifier().verify(Req(rd["headers"], rd["body_text"]), secrets if len(secrets) > 1 else secrets[0])
         except (ConnectionRefusedError, ValueError):
-            ok = False
-    signature_ok = "expect" in fx or fx.get("expect_error") == "MalformedBody"
-    assert ok == signature_ok, f"paddle SDK disagrees on {name}: accepted={ok}"
+            return False
 
 
 def main():
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} paddle fixtures")
+    # The SDK checks signatures only: it must accept every fixture but those expecting a signature
+    # (or timestamp) error, e.g. also the MalformedBody one.
+    fixturelib.generate(CASES, oracle, want=fixturelib.signature_ok)
 
 
 if __name__ == "__main__":

@@ -18,21 +18,28 @@ signature error must verify with none. Bodies are modelled on the event examples
 webhook, refund, dispute, transfer, pre-authorization and direct-debit documentation; ids,
 amounts, names and times are this script's own. Deterministic: fixed ids, secrets and times. This
 script owns tests/fixtures/paystack/*.json and writes nothing else.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Paystack's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 from pypaystack2 import PaystackClient
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "paystack"
+import fixturelib
+from fixturelib import Cases, details, event, money, secrets_of
+
 URL = "https://shop.example/webhooks/paystack"
 SECRET = "sk_test_4f1c9a7e5b2d4e8f9a610c4d2e7b8f15a3c6d9e2"
 SECRET2 = "sk_test_9d2e4b6a1c3f4a5e8b7d6f0a2c4e6b81d7f3a5c9"
 NOW = 1700000030  # Paystack signs no timestamp; `now` only pins the clock.
-CASES = []
+CASES = Cases("paystack", url=URL, now=NOW)
 
 
 def sign(secret, text):
@@ -46,7 +53,7 @@ def body(event, data):
 
 def default_key(sig):
     """hooknorm's default idempotency key: `{connector}:{sha256(signature)[..32]}:{item}`."""
-    return f"paystack:{hashlib.sha256(sig.encode()).hexdigest()[:32]}:0"
+    return fixturelib.default_idempotency_key("paystack", sig)
 
 
 def case(name, description, text, *, events=None, error=None, sig=None, secret=SECRET, secrets=None):
@@ -54,29 +61,15 @@ def case(name, description, text, *, events=None, error=None, sig=None, secret=S
     signature = sig if sig is not None else sign(secret, text)
     if sig is not False:
         headers["x-paystack-signature"] = signature
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "paystack", "merchant_event_id": f"mev_paystack_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_paystack_{name}"
-            e["idempotency_key"] = default_key(signature)
-        fx["expect"] = {"connector": "paystack", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    fx = CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events,
+                   error=error)
+    for e in fx.get("expect", {}).get("events", []):
+        e["idempotency_key"] = default_key(signature)
 
 
 def ev(event_type, cet, response):
     # Paystack webhooks carry no event id.
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE", "connector_event_type": cet,
-            "connector_event_id": None, "event_response": response}
-
-
-def money(minor, cur):
-    return {"minor_amount": minor, "currency": cur}
+    return event(event_type, cet, None, response)
 
 
 CUSTOMER = {"id": 181873746, "first_name": "Adébáyọ̀", "last_name": "Okonkwo", "email": "adebayo.okonkwo@example.com",
@@ -264,24 +257,17 @@ def gen():
     case("missing_signature", "No x-paystack-signature header: MissingSignature.", success, sig=False, error="MissingSignature")
 
 
-def sdk_verifies(fx):
+def sdk_verifies(name, fx):
     """pypaystack2's check with each supplied secret (bytes body, header value as received)."""
-    rd = fx["request"]["request_details"]
+    rd = details(fx)
     sig = rd["headers"].get("x-paystack-signature")
     raw = rd["body_text"].encode()
-    return any(PaystackClient(secret_key=k).is_verified_webhook_payload(raw, sig)
-               for k in fx["request"]["webhook_secrets"].values())
+    return any(PaystackClient(secret_key=k).is_verified_webhook_payload(raw, sig) for k in secrets_of(fx))
 
 
 def main():
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        assert sdk_verifies(fx) == ("expect" in fx), f"pypaystack2 disagrees on {name}"
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} paystack fixtures (each checked with pypaystack2 3.4.0)")
+    fixturelib.generate(CASES, sdk_verifies, note=" (each checked with pypaystack2 3.4.0)")
 
 
 if __name__ == "__main__":

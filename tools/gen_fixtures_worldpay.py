@@ -20,19 +20,26 @@ Bodies follow the examples of the Events reference (eventId, eventTimestamp, eve
 classification, transactionReference, downstreamReference, type, date, reference, amount
 {value, currencyCode}, refund.refusal, _links). Ids, amounts and times are this script's own.
 Deterministic: fixed ids, keys and times. Writes only tests/fixtures/worldpay/*.json.
+
+Shared pieces (tools/fixturelib.py): the case record (`Cases.add`), the expected-event and
+money helpers, the oracle loop (every fixture is checked before any is written; all
+disagreements are listed and the run exits 1) and the deterministic file writing. This script
+keeps what is Worldpay's: bodies, signing, the oracle, the case list. To regenerate every
+connector's fixtures with the pinned SDKs and check they are unchanged: bash tools/regen_all.sh.
 """
 
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "worldpay"
+import fixturelib
+from fixturelib import Cases, details, event_builder, header_get, secrets_of
+
 URL = "https://shop.example/webhooks/worldpay"
 SECRET = "5f3c9a1e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5a7c9e1b3d5f7a9c0e2b"
 SECRET2 = "a7c9e1b3d5f7092b4d6f8a0c2e4a6c8e0b2d4f6a8c1e3a5c7e9b1d3f5a7c9e0b"
 NOW = 1700000030
-CASES = []
+CASES = Cases("worldpay", url=URL, now=NOW)
 
 
 def sign(secret_hex, body):
@@ -54,27 +61,14 @@ def case(name, description, text, *, events=None, error=None, sig=None, secret=S
     headers = {"Content-Type": "application/vnd.worldpay.events-v1.hal+json"}
     if sig is not False:
         headers["Event-Signature"] = sig or f"1/SHA256/{sign(secret, text)}"
-    fx = {"description": description, "now": NOW, "request": {
-        "connector": "worldpay", "merchant_event_id": f"mev_worldpay_{name}",
-        "request_details": {"method": "POST", "url": URL, "headers": headers, "body_text": text},
-        "webhook_secrets": secrets or {"secret": SECRET}}}
-    if error:
-        fx["expect_error"] = error
-    else:
-        for e in events:
-            e["merchant_event_id"] = f"mev_worldpay_{name}"
-        fx["expect"] = {"connector": "worldpay", "acknowledgement": {"status": 200, "content_type": "text/plain", "body": ""},
-                        "events": events}
-    CASES.append((name, fx))
+    CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events, error=error)
 
 
-def ev(event_type, cet, ceid, response):
-    return {"event_type": event_type, "source_verified": True, "event_status": "COMPLETE", "connector_event_type": cet,
-            "connector_event_id": ceid, "idempotency_key": f"worldpay:{ceid}", "event_response": response}
+ev = event_builder("worldpay")
 
 
 def money(minor, cur="GBP"):
-    return {"minor_amount": minor, "currency": cur}
+    return fixturelib.money(minor, cur)
 
 
 def pay(status, amount=money(2599), **more):
@@ -188,38 +182,32 @@ def gen():
 
 def oracle(name, fx):
     """Worldpay's documented check: for each `keyId/hashFunction/signature` entry of Event-Signature
-    with hashFunction SHA256, hex HMAC-SHA256(hex-decoded shared secret, raw body) == signature."""
-    rd = fx["request"]["request_details"]
-    header = next((v for k, v in rd["headers"].items() if k.lower() == "event-signature"), None)
+    with hashFunction SHA256, hex HMAC-SHA256(hex-decoded shared secret, raw body) == signature.
+    True = accepted."""
+    rd = details(fx)
+    header = header_get(rd["headers"], "event-signature")
     if header is None:
-        assert fx.get("expect_error") == "MissingSignature", name
-        return
+        assert fx.get("expect_error") == "MissingSignature", "no Event-Signature: MissingSignature expected"
+        return False
     entries = [e.split("/") for e in header.split(",")]
     sigs = [e[2].lower() for e in entries if len(e) == 3 and e[1] == "SHA256"]
     keys = []
-    for k in fx["request"]["webhook_secrets"].values():
+    for k in secrets_of(fx):
         try:
             keys.append(bytes.fromhex(k))
         except ValueError:
             pass
     raw = rd["body_text"].encode()
-    ok = any(hmac.compare_digest(hmac.new(k, raw, hashlib.sha256).hexdigest(), s) for k in keys for s in sigs)
-    assert ok == ("expect" in fx), f"worldpay oracle disagrees on {name}"
     if not sigs:
-        assert fx["expect_error"] == "MalformedSignature", name
+        assert fx.get("expect_error") == "MalformedSignature", "no SHA256 entry: MalformedSignature expected"
     if not keys:
-        assert fx["expect_error"] == "InvalidSecret", name
+        assert fx.get("expect_error") == "InvalidSecret", "no hex secret: InvalidSecret expected"
+    return any(hmac.compare_digest(hmac.new(k, raw, hashlib.sha256).hexdigest(), s) for k in keys for s in sigs)
 
 
 def main():
     gen()
-    for old in OUT.glob("*.json"):
-        old.unlink()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, fx in CASES:
-        oracle(name, fx)
-        (OUT / f"{name}.json").write_text(json.dumps(fx, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(CASES)} worldpay fixtures")
+    fixturelib.generate(CASES, oracle)
 
 
 if __name__ == "__main__":
