@@ -1,153 +1,41 @@
-//! Fixture files: one webhook case each (request, clock, and the expected outcome or error).
-//! The format is described in `tests/fixtures/README.md`; `cargo test` and `hooknorm test` run
-//! them.
+//! Fixture files on disk: the engine crate's [`Fixture`] type and matching, plus reading the
+//! files of a connector's directory or of a whole fixture tree.
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
+pub use hooknorm_core::fixture::{subset, Fixture};
 
-use crate::engine::Engine;
-use crate::types::{HandleRequest, WebhookSecrets};
-
-/// One fixture file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fixture {
-    /// What the case shows and where its facts come from.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub description: String,
-    /// The clock, unix seconds.
-    pub now: i64,
-    pub request: HandleRequest,
-    /// Secrets to sign with when they differ from the verifying ones (a private key where the
-    /// processor signs with one). Used by the property checks, not by the fixture run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signing_secrets: Option<WebhookSecrets>,
-    /// The expected outcome, matched as a subset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expect: Option<Json>,
-    /// The expected error kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expect_error: Option<String>,
+/// Reads one fixture file.
+pub fn read(path: &Path) -> Result<Fixture, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Fixture::from_json(&path.display().to_string(), &text)
 }
 
-impl Fixture {
-    /// Reads one fixture file.
-    pub fn read(path: &Path) -> Result<Fixture, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
-    }
-
-    /// The fixture files of a directory, sorted by name.
-    pub fn files(dir: &Path) -> Vec<PathBuf> {
-        let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.sort();
-        out
-    }
-
-    /// The fixture files of every connector directory under `root` (`<root>/<connector>/*.json`),
-    /// sorted by directory, then name.
-    pub fn tree(root: &Path) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        dirs.sort();
-        dirs.iter().flat_map(|d| Fixture::files(d)).collect()
-    }
-
-    /// Runs the fixture; returns the differences found (empty when it passes).
-    pub fn check(&self, engine: &Engine) -> Vec<String> {
-        let result = engine.handle_at(&self.request, self.now);
-        let mut errors = Vec::new();
-        match (&self.expect, &self.expect_error, result) {
-            (Some(expect), None, Ok(outcome)) => match serde_json::to_value(&outcome) {
-                Ok(actual) => subset(expect, Some(&actual), "", &mut errors),
-                Err(e) => errors.push(format!("the outcome does not serialize: {e}")),
-            },
-            (Some(_), None, Err(e)) => errors.push(format!(
-                "expected an outcome, got error {}: {}",
-                e.kind, e.message
-            )),
-            (None, Some(kind), Err(e)) => {
-                if kind != e.kind.as_str() {
-                    errors.push(format!(
-                        "expected error {kind}, got {}: {}",
-                        e.kind, e.message
-                    ));
-                }
-            }
-            (None, Some(kind), Ok(o)) => errors.push(format!(
-                "expected error {kind}, got an outcome: {}",
-                serde_json::to_string(&o).unwrap_or_default()
-            )),
-            _ => errors.push("a fixture needs exactly one of `expect` and `expect_error`".into()),
-        }
-        errors
-    }
+/// The fixture files (`*.json`) of a directory, sorted by name.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
-/// `expect` is a subset of `actual`: objects recursively, arrays element by element with the
-/// same length; `null` in `expect` means absent or null.
-pub fn subset(expect: &Json, actual: Option<&Json>, path: &str, errors: &mut Vec<String>) {
-    match (expect, actual) {
-        (Json::Null, None) | (Json::Null, Some(Json::Null)) => {}
-        (Json::Object(e), Some(Json::Object(a))) => {
-            for (k, v) in e {
-                subset(v, a.get(k), &format!("{path}.{k}"), errors);
-            }
-        }
-        (Json::Array(e), Some(Json::Array(a))) => {
-            if e.len() != a.len() {
-                errors.push(format!(
-                    "{path}: expected {} elements, got {}",
-                    e.len(),
-                    a.len()
-                ));
-                return;
-            }
-            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                subset(ev, Some(av), &format!("{path}[{i}]"), errors);
-            }
-        }
-        (e, Some(a)) if e == a => {}
-        (e, a) => errors.push(format!(
-            "{path}: expected {e}, got {}",
-            a.map_or("nothing".into(), |v| v.to_string())
-        )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subset_matching_detects_differences() {
-        let a = serde_json::json!({"x": 1, "y": [1, 2], "z": null});
-        let mut e = Vec::new();
-        subset(
-            &serde_json::json!({"x": 1, "y": [1, 2], "z": null, "w": null}),
-            Some(&a),
-            "",
-            &mut e,
-        );
-        assert!(e.is_empty(), "{e:?}");
-        subset(&serde_json::json!({"x": 2}), Some(&a), "", &mut e);
-        subset(&serde_json::json!({"y": [1]}), Some(&a), "", &mut e);
-        subset(&serde_json::json!({"q": 1}), Some(&a), "", &mut e);
-        assert_eq!(e.len(), 3, "{e:?}");
-    }
+/// The fixture files of every connector directory under `root` (`<root>/<connector>/*.json`),
+/// sorted by directory, then name.
+pub fn tree(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.iter().flat_map(|d| files(d)).collect()
 }

@@ -141,7 +141,7 @@ fn now() -> i64 {
 
 fn load(dir: &Option<PathBuf>) -> Result<Engine, ExitCode> {
     let loaded = match dir {
-        Some(d) => Engine::load_dir(d),
+        Some(d) => hooknorm::load_dir(d),
         None => Engine::bundled(),
     };
     loaded.map_err(|e| fail("SpecError", e.to_string(), None))
@@ -273,7 +273,7 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
             let dir = dir
                 .or(cli.connectors)
                 .unwrap_or_else(|| PathBuf::from("connectors"));
-            match Engine::load_dir(&dir) {
+            match hooknorm::load_dir(&dir) {
                 Ok(engine) => {
                     let warnings: Vec<_> = engine
                         .connector_names()

@@ -30,9 +30,9 @@ use arc_swap::ArcSwap;
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 use serde::Serialize;
 
-use crate::compile::Connector;
-use crate::engine::Engine;
-use crate::error::SpecError;
+use crate::Connector;
+use crate::Engine;
+use crate::SpecError;
 
 /// What one reload did.
 #[derive(Debug, Clone, Serialize)]
@@ -105,7 +105,7 @@ impl std::fmt::Debug for Registry {
 
 /// The directory's spec files, without hidden ones (editors' lock and swap files).
 fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, std::io::Error> {
-    let mut files = crate::engine::spec_files(dir)?;
+    let mut files = crate::spec_files(dir)?;
     files.retain(|p| {
         p.file_name()
             .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
@@ -215,7 +215,7 @@ impl Registry {
             .filter(|n| !connectors.contains_key(n))
             .collect();
         let names: Vec<String> = connectors.keys().cloned().collect();
-        let engine = Arc::new(Engine::from_compiled(connectors));
+        let engine = Arc::new(Engine::from_compiled(connectors.into_values()));
 
         if !errors.is_empty() {
             self.reload_errors.fetch_add(1, Ordering::Relaxed);

@@ -14,7 +14,7 @@ fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for p in paths {
         if p.is_dir() {
             out.extend(
-                hooknorm::engine::spec_files(p).map_err(|e| format!("{}: {e}", p.display()))?,
+                hooknorm::spec_files(p).map_err(|e| format!("{}: {e}", p.display()))?,
             );
         } else {
             out.push(p.clone());
@@ -72,8 +72,8 @@ fn readable(f: &Fixture) -> Json {
 fn load_fixtures(dir: &Path) -> (Vec<Fixture>, Vec<String>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
-    for f in Fixture::files(dir) {
-        match Fixture::read(&f) {
+    for f in hooknorm::fixture::files(dir) {
+        match hooknorm::fixture::read(&f) {
             Ok(fx) => ok.push(fx),
             Err(e) => bad.push(e),
         }

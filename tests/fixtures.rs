@@ -15,7 +15,7 @@ fn every_fixture_of_every_bundled_connector() {
     let engine = Engine::bundled().expect("bundled connectors load");
     // `FIXTURE_FILTER=stripe cargo test --test fixtures` runs only matching fixtures.
     let filter = std::env::var("FIXTURE_FILTER").unwrap_or_default();
-    let files: Vec<PathBuf> = Fixture::tree(&root())
+    let files: Vec<PathBuf> = hooknorm::fixture::tree(&root())
         .into_iter()
         .filter(|f| f.to_string_lossy().contains(&filter))
         .collect();
@@ -26,7 +26,7 @@ fn every_fixture_of_every_bundled_connector() {
     );
     let mut failures = Vec::new();
     for f in &files {
-        let errs = match Fixture::read(f) {
+        let errs = match hooknorm::fixture::read(f) {
             Ok(fx) => fx.check(&engine),
             Err(e) => vec![e],
         };
@@ -48,7 +48,7 @@ fn every_bundled_connector_has_fixtures() {
     let engine = Engine::bundled().unwrap();
     for name in engine.connector_names() {
         let dir = root().join(name);
-        let count = Fixture::files(&dir).len();
+        let count = hooknorm::fixture::files(&dir).len();
         assert!(
             count >= 8,
             "connector {name} has only {count} fixtures in {}",
@@ -60,7 +60,7 @@ fn every_bundled_connector_has_fixtures() {
 #[test]
 fn a_fixture_that_does_not_match_reports_each_difference() {
     let engine = Engine::bundled().unwrap();
-    let mut fx = Fixture::read(&root().join("stripe/payment_success.json")).unwrap();
+    let mut fx = hooknorm::fixture::read(&root().join("stripe/payment_success.json")).unwrap();
     assert_eq!(fx.check(&engine), Vec::<String>::new());
     fx.expect = Some(
         serde_json::json!({"events": [{"event_type": "WEBHOOK_REFUND_SUCCESS"}], "connector": "adyen"}),

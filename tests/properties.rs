@@ -18,9 +18,9 @@ fn cases() -> u32 {
 }
 
 fn fixtures(connector: &str) -> Vec<Fixture> {
-    Fixture::files(&Path::new(ROOT).join("tests/fixtures").join(connector))
+    hooknorm::fixture::files(&Path::new(ROOT).join("tests/fixtures").join(connector))
         .iter()
-        .map(|f| Fixture::read(f).unwrap())
+        .map(|f| hooknorm::fixture::read(f).unwrap())
         .collect()
 }
 

@@ -29,7 +29,7 @@ fn event_schema_has_not_drifted() {
 
 #[test]
 fn every_bundled_spec_points_editors_at_the_schema() {
-    for (file, text) in hooknorm::engine::BUNDLED {
+    for (file, text) in hooknorm::BUNDLED {
         assert!(
             text.starts_with("# yaml-language-server: $schema=../schemas/connector.schema.json"),
             "{file} does not reference the schema on its first line"

@@ -113,10 +113,10 @@ fn send(
 }
 
 fn fixtures() -> Vec<(PathBuf, Fixture)> {
-    Fixture::tree(&Path::new(ROOT).join("tests/fixtures"))
+    hooknorm::fixture::tree(&Path::new(ROOT).join("tests/fixtures"))
         .into_iter()
         .map(|f| {
-            let fx = Fixture::read(&f).unwrap();
+            let fx = hooknorm::fixture::read(&f).unwrap();
             (f, fx)
         })
         .collect()
@@ -383,7 +383,7 @@ fn the_http_sink_retries_until_the_host_accepts() {
     let dir = std::env::temp_dir().join(format!("hooknorm-serve-sink-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("serve.yaml");
-    let fx = Fixture::read(&Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"))
+    let fx = hooknorm::fixture::read(&Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"))
         .unwrap();
     let secret = fx.request.webhook_secrets.secret.clone().unwrap();
     std::fs::write(
@@ -438,7 +438,7 @@ fn specs_edited_broken_and_fixed_under_load_never_fail_a_request() {
         &[],
     ));
     let fx =
-        Fixture::read(&Path::new(ROOT).join("tests/fixtures/stripe/payment_success.json")).unwrap();
+        hooknorm::fixture::read(&Path::new(ROOT).join("tests/fixtures/stripe/payment_success.json")).unwrap();
     let body = serde_json::to_vec(&fx.request).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, bad) = (

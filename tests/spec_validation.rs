@@ -187,7 +187,7 @@ fn display_shows_file_line_column_and_key() {
 #[test]
 fn the_bundled_connectors_and_the_directory_loader_agree() {
     let bundled = Engine::bundled().unwrap();
-    let dir = Engine::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/connectors")).unwrap();
+    let dir = hooknorm::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/connectors")).unwrap();
     let a: Vec<&str> = bundled.connector_names().collect();
     let b: Vec<&str> = dir.connector_names().collect();
     assert_eq!(a, b);

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use hooknorm::{Engine, HandleRequest, WebhookSecrets};
+use hooknorm_core::{Engine, HandleRequest, WebhookSecrets};
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {

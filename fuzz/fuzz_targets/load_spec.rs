@@ -1,7 +1,7 @@
 //! Spec loading on arbitrary text: a spec is valid or a list of located errors, never a panic.
 #![no_main]
 
-use hooknorm::Engine;
+use hooknorm_core::Engine;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

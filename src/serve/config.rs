@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::types::{Secret, WebhookSecrets};
+use crate::{Secret, WebhookSecrets};
 
 /// The configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -27,10 +27,10 @@ use serde_json::json;
 pub use config::{AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig};
 pub use metrics::Metrics;
 
-use crate::engine::Engine;
-use crate::error::{ErrorKind, HandleError};
+use crate::Engine;
+use crate::{ErrorKind, HandleError};
 use crate::registry::{Registry, WatchMode};
-use crate::types::{HandleOutcome, HandleRequest, HttpMethod, RequestDetails};
+use crate::{HandleOutcome, HandleRequest, HttpMethod, RequestDetails};
 
 /// Where the specs come from.
 pub enum Specs {
@@ -146,7 +146,7 @@ async fn handle_api(
             };
             tracing::info!(
                 endpoint = "handle",
-                connector = %crate::engine::printable(&req.connector),
+                connector = %crate::printable(&req.connector),
                 status = response.status().as_u16(),
                 error = result.as_ref().err().map(|e| e.kind.as_str()),
                 events = result.as_ref().map_or(0, |o| o.events.len()),
@@ -282,8 +282,8 @@ async fn webhook(
     };
     tracing::info!(
         endpoint = "webhook",
-        connector = %crate::engine::printable(&connector),
-        account = %crate::engine::printable(&account),
+        connector = %crate::printable(&connector),
+        account = %crate::printable(&account),
         status = response.status().as_u16(),
         error = result.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.kind.as_str()),
         events = result.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |o| o.events.len()),

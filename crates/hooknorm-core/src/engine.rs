@@ -32,27 +32,6 @@ impl Engine {
         Engine::from_sources(BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())))
     }
 
-    /// Loads every `*.yaml` / `*.yml` file of a directory.
-    pub fn load_dir(dir: impl AsRef<Path>) -> Result<Engine, LoadError> {
-        let dir = dir.as_ref();
-        let io_err = |file: String, e: std::io::Error| LoadError {
-            errors: vec![SpecError {
-                file,
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: e.to_string(),
-            }],
-        };
-        let mut sources = Vec::new();
-        for path in spec_files(dir).map_err(|e| io_err(dir.display().to_string(), e))? {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| io_err(path.display().to_string(), e))?;
-            sources.push((path.display().to_string(), text));
-        }
-        Engine::from_sources(sources)
-    }
-
     /// Compiles specs given as (file name, YAML text). Every error of every file is reported.
     pub fn from_sources(
         sources: impl IntoIterator<Item = (String, String)>,
@@ -84,13 +63,20 @@ impl Engine {
         }
     }
 
-    /// An engine of already compiled connectors (the registry assembles reloads this way).
-    pub(crate) fn from_compiled(connectors: BTreeMap<String, Arc<Connector>>) -> Engine {
-        Engine { connectors }
+    /// An engine of connectors compiled one by one with [`Engine::compile_one`] (a registry
+    /// assembles reloads this way, keeping the connectors whose files did not change).
+    pub fn from_compiled(connectors: impl IntoIterator<Item = Arc<Connector>>) -> Engine {
+        Engine {
+            connectors: connectors
+                .into_iter()
+                .map(|c| (c.name.clone(), c))
+                .collect(),
+        }
     }
 
-    /// Compiles one spec file on its own.
-    pub(crate) fn compile_one(file: &str, text: &str) -> Result<Arc<Connector>, Vec<SpecError>> {
+    /// Compiles one spec file on its own. `file` names it in errors; its stem must be the
+    /// connector's name.
+    pub fn compile_one(file: &str, text: &str) -> Result<Arc<Connector>, Vec<SpecError>> {
         let stem = Path::new(file).file_stem().and_then(|s| s.to_str());
         compile_spec(file, stem, text).map(Arc::new)
     }
@@ -117,7 +103,7 @@ impl Engine {
     /// Handles a webhook with the clock at `now` (unix seconds).
     ///
     /// ```
-    /// use hooknorm::{Engine, HandleRequest, RequestDetails, WebhookSecrets, ErrorKind};
+    /// use hooknorm_core::{Engine, HandleRequest, RequestDetails, WebhookSecrets, ErrorKind};
     /// let engine = Engine::bundled().unwrap();
     /// let req = HandleRequest {
     ///     connector: "stripe".into(),
@@ -345,21 +331,8 @@ fn step(
     }
 }
 
-/// The spec files (`*.yaml`, `*.yml`) of a directory, sorted by path.
-pub fn spec_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.is_file() {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// A name safe to echo in messages: control characters escaped, length bounded.
-pub(crate) fn printable(s: &str) -> String {
+pub fn printable(s: &str) -> String {
     let mut out: String = s.chars().take(64).flat_map(char::escape_default).collect();
     if s.chars().count() > 64 {
         out.push('…');

@@ -17,7 +17,7 @@
 //! ready to save next to the spec's fixtures.
 //!
 //! ```
-//! use hooknorm::{properties::{check_spec, Options}, Engine};
+//! use hooknorm_core::{properties::{check_spec, Options}, Engine};
 //! let engine = Engine::bundled().unwrap();
 //! let results = check_spec(&engine, "stripe", &[], &Options::default());
 //! // Without fixtures there is nothing to generate from.

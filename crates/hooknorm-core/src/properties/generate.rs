@@ -162,14 +162,13 @@ pub fn body_variants(body: Json, vary: Vary) -> impl Strategy<Value = Json> {
 /// secrets, else its secrets). Fails when no fixture can be signed.
 ///
 /// ```
-/// use hooknorm::{fixture::Fixture, properties::{signed_requests, Vary}, Engine};
+/// use hooknorm_core::{fixture::Fixture, properties::{signed_requests, Vary}, Engine};
 /// use proptest::strategy::{Strategy, ValueTree};
 /// use proptest::test_runner::TestRunner;
 ///
 /// let engine = Engine::bundled().unwrap();
-/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stripe");
-/// let fixtures: Vec<Fixture> =
-///     Fixture::files(&dir).iter().map(|f| Fixture::read(f).unwrap()).collect();
+/// let text = include_str!("../../../../tests/fixtures/stripe/payment_success.json");
+/// let fixtures = vec![Fixture::from_json("payment_success.json", text).unwrap()];
 /// let strategy = signed_requests(&engine, "stripe", &fixtures, None, Vary::ALL).unwrap();
 /// let mut runner = TestRunner::deterministic();
 /// for _ in 0..10 {

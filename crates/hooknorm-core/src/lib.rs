@@ -1,0 +1,42 @@
+//! # hooknorm-core
+//!
+//! The engine of hooknorm: turns raw payment-processor webhooks into verified, normalized
+//! events. Everything specific to a processor (signature scheme, headers, event mapping, field
+//! paths) lives in YAML connector specs. A spec is parsed once, compiled into a plan, and
+//! [`Engine::handle_at`] runs that plan: a pure function of the plan, the request and the clock.
+//! This crate does no file or network I/O; the `hooknorm` crate loads spec directories, watches
+//! them and serves HTTP.
+//!
+//! ```
+//! use hooknorm_core::Engine;
+//! let engine = Engine::bundled().expect("bundled specs are valid");
+//! assert!(engine.connector_names().any(|n| n == "stripe"));
+//! ```
+#![warn(missing_docs)]
+
+mod compile;
+mod crypto;
+mod decode;
+mod engine;
+mod error;
+mod extract;
+pub mod fixture;
+mod lint;
+mod model;
+mod profile;
+mod project;
+#[cfg(feature = "proptest")]
+pub mod properties;
+mod request;
+pub mod schema;
+mod sign;
+mod types;
+mod verify;
+mod yamlpos;
+
+pub use compile::Connector;
+pub use engine::{printable, Engine, BUNDLED};
+pub use error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
+pub use lint::MIN_SECRET_BYTES;
+pub use sign::{SignRequest, SignedWebhook};
+pub use types::*;
