@@ -14,8 +14,8 @@
 
 pub use hooknorm_core::*;
 
-pub mod fixture;
 mod files;
+pub mod fixture;
 pub mod registry;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -13,9 +13,7 @@ fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            out.extend(
-                hooknorm::spec_files(p).map_err(|e| format!("{}: {e}", p.display()))?,
-            );
+            out.extend(hooknorm::spec_files(p).map_err(|e| format!("{}: {e}", p.display()))?);
         } else {
             out.push(p.clone());
         }

@@ -383,8 +383,10 @@ fn the_http_sink_retries_until_the_host_accepts() {
     let dir = std::env::temp_dir().join(format!("hooknorm-serve-sink-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("serve.yaml");
-    let fx = hooknorm::fixture::read(&Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"))
-        .unwrap();
+    let fx = hooknorm::fixture::read(
+        &Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"),
+    )
+    .unwrap();
     let secret = fx.request.webhook_secrets.secret.clone().unwrap();
     std::fs::write(
         &config,
@@ -437,8 +439,10 @@ fn specs_edited_broken_and_fixed_under_load_never_fail_a_request() {
         &["--test-clock", "--connectors", dir.to_str().unwrap()],
         &[],
     ));
-    let fx =
-        hooknorm::fixture::read(&Path::new(ROOT).join("tests/fixtures/stripe/payment_success.json")).unwrap();
+    let fx = hooknorm::fixture::read(
+        &Path::new(ROOT).join("tests/fixtures/stripe/payment_success.json"),
+    )
+    .unwrap();
     let body = serde_json::to_vec(&fx.request).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, bad) = (

@@ -27,9 +27,9 @@ use serde_json::json;
 pub use config::{AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig};
 pub use metrics::Metrics;
 
+use crate::registry::{Registry, WatchMode};
 use crate::Engine;
 use crate::{ErrorKind, HandleError};
-use crate::registry::{Registry, WatchMode};
 use crate::{HandleOutcome, HandleRequest, HttpMethod, RequestDetails};
 
 /// Where the specs come from.

@@ -9,6 +9,7 @@ use serde_json_path::JsonPath;
 use crate::error::SpecError;
 use crate::model::*;
 use crate::project::{plain_prefix, CompiledPath, Node, Projection, Seg, Step};
+use crate::resource::{DisputePlan, PaymentPlan, RefundPlan};
 use crate::types::{
     Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
     WebhookEventType,
@@ -28,9 +29,9 @@ pub struct Connector {
     pub(crate) signature: Option<Signature>,
     pub(crate) fields: Vec<(String, Value)>,
     pub(crate) events: Events,
-    pub(crate) payment: Option<PaymentC>,
-    pub(crate) refund: Option<RefundC>,
-    pub(crate) dispute: Option<DisputeC>,
+    pub(crate) payment: Option<PaymentPlan>,
+    pub(crate) refund: Option<RefundPlan>,
+    pub(crate) dispute: Option<DisputePlan>,
     pub(crate) idempotency: Option<Text>,
     pub(crate) ack: Acknowledgement,
     pub(crate) sign: Option<SignRecipe>,
@@ -151,46 +152,6 @@ pub(crate) struct Money {
     pub unit: AmountUnit,
 }
 
-pub(crate) struct PaymentC {
-    pub connector_transaction_id: Option<Value>,
-    pub merchant_transaction_id: Option<Value>,
-    pub status: Option<Value>,
-    pub amount: Option<Money>,
-    pub captured_amount: Option<Value>,
-    pub error_code: Option<Value>,
-    pub error_message: Option<Value>,
-    pub payment_method_type: Option<Value>,
-    pub network_transaction_id: Option<Value>,
-    pub connector_customer_id: Option<Value>,
-    pub created_at: Option<Value>,
-}
-
-pub(crate) struct RefundC {
-    pub connector_refund_id: Option<Value>,
-    pub merchant_refund_id: Option<Value>,
-    pub connector_transaction_id: Option<Value>,
-    pub status: Option<Value>,
-    pub refund_amount: Option<Money>,
-    pub refund_reason: Option<Value>,
-    pub error_code: Option<Value>,
-    pub error_message: Option<Value>,
-    pub created_at: Option<Value>,
-}
-
-pub(crate) struct DisputeC {
-    pub connector_dispute_id: Option<Value>,
-    pub connector_transaction_id: Option<Value>,
-    pub dispute_status: Option<Value>,
-    pub dispute_stage: Option<Value>,
-    pub dispute_amount: Option<Money>,
-    pub dispute_reason: Option<Value>,
-    pub dispute_message: Option<Value>,
-    pub connector_status_code: Option<Value>,
-    pub dispute_date: Option<Value>,
-    pub due_date: Option<Value>,
-    pub created_at: Option<Value>,
-}
-
 /// Variables every template may use besides the declared fields.
 pub(crate) const TEMPLATE_BUILTINS: &[&str] = &[
     "connector",
@@ -300,7 +261,8 @@ fn strip_location(msg: &str) -> String {
     }
 }
 
-struct Compiler {
+/// Compiles one spec, collecting `(key, message)` errors.
+pub(crate) struct Compiler {
     errors: Vec<(String, String)>,
     env: minijinja::Environment<'static>,
     /// Declared field names, in order.
@@ -401,9 +363,9 @@ impl Compiler {
         };
 
         let events = self.events(spec);
-        let payment = spec.payment.as_ref().map(|p| self.payment(p));
-        let refund = spec.refund.as_ref().map(|r| self.refund(r));
-        let dispute = spec.dispute.as_ref().map(|d| self.dispute(d));
+        let payment = spec.payment.as_ref().map(|p| PaymentPlan::compile(self, p));
+        let refund = spec.refund.as_ref().map(|r| RefundPlan::compile(self, r));
+        let dispute = spec.dispute.as_ref().map(|d| DisputePlan::compile(self, d));
         self.check_resources(spec, &events);
 
         let idempotency = spec
@@ -1059,110 +1021,23 @@ impl Compiler {
         }
     }
 
-    fn opt(&mut self, key: &str, v: &Option<ValueSpec>, t: Option<Target>) -> Option<Value> {
+    /// Compiles an optional value.
+    pub(crate) fn opt(
+        &mut self,
+        key: &str,
+        v: &Option<ValueSpec>,
+        t: Option<Target>,
+    ) -> Option<Value> {
         v.as_ref().map(|v| self.value(key, v, t, true))
     }
 
-    fn money(&mut self, key: &str, m: &Option<MoneySpec>) -> Option<Money> {
+    /// Compiles an optional amount.
+    pub(crate) fn money(&mut self, key: &str, m: &Option<MoneySpec>) -> Option<Money> {
         m.as_ref().map(|m| Money {
             value: self.value(&format!("{key}.value"), &m.value, None, true),
             currency: self.value(&format!("{key}.currency"), &m.currency, None, true),
             unit: m.unit,
         })
-    }
-
-    fn payment(&mut self, p: &PaymentSpec) -> PaymentC {
-        PaymentC {
-            connector_transaction_id: self.opt(
-                "payment.connector_transaction_id",
-                &p.connector_transaction_id,
-                None,
-            ),
-            merchant_transaction_id: self.opt(
-                "payment.merchant_transaction_id",
-                &p.merchant_transaction_id,
-                None,
-            ),
-            status: self.opt("payment.status", &p.status, Some(Target::Payment)),
-            amount: self.money("payment.amount", &p.amount),
-            captured_amount: self.opt("payment.captured_amount", &p.captured_amount, None),
-            error_code: self.opt("payment.error_code", &p.error_code, None),
-            error_message: self.opt("payment.error_message", &p.error_message, None),
-            payment_method_type: self.opt(
-                "payment.payment_method_type",
-                &p.payment_method_type,
-                None,
-            ),
-            network_transaction_id: self.opt(
-                "payment.network_transaction_id",
-                &p.network_transaction_id,
-                None,
-            ),
-            connector_customer_id: self.opt(
-                "payment.connector_customer_id",
-                &p.connector_customer_id,
-                None,
-            ),
-            created_at: self.opt("payment.created_at", &p.created_at, None),
-        }
-    }
-
-    fn refund(&mut self, r: &RefundSpec) -> RefundC {
-        RefundC {
-            connector_refund_id: self.opt(
-                "refund.connector_refund_id",
-                &r.connector_refund_id,
-                None,
-            ),
-            merchant_refund_id: self.opt("refund.merchant_refund_id", &r.merchant_refund_id, None),
-            connector_transaction_id: self.opt(
-                "refund.connector_transaction_id",
-                &r.connector_transaction_id,
-                None,
-            ),
-            status: self.opt("refund.status", &r.status, Some(Target::Refund)),
-            refund_amount: self.money("refund.refund_amount", &r.refund_amount),
-            refund_reason: self.opt("refund.refund_reason", &r.refund_reason, None),
-            error_code: self.opt("refund.error_code", &r.error_code, None),
-            error_message: self.opt("refund.error_message", &r.error_message, None),
-            created_at: self.opt("refund.created_at", &r.created_at, None),
-        }
-    }
-
-    fn dispute(&mut self, d: &DisputeSpec) -> DisputeC {
-        DisputeC {
-            connector_dispute_id: self.opt(
-                "dispute.connector_dispute_id",
-                &d.connector_dispute_id,
-                None,
-            ),
-            connector_transaction_id: self.opt(
-                "dispute.connector_transaction_id",
-                &d.connector_transaction_id,
-                None,
-            ),
-            dispute_status: self.opt(
-                "dispute.dispute_status",
-                &d.dispute_status,
-                Some(Target::Dispute),
-            ),
-            dispute_stage: self.opt(
-                "dispute.dispute_stage",
-                &d.dispute_stage,
-                Some(Target::Stage),
-            ),
-            dispute_amount: self.money("dispute.dispute_amount", &d.dispute_amount),
-            dispute_reason: self.opt("dispute.dispute_reason", &d.dispute_reason, None),
-            dispute_message: self.opt("dispute.dispute_message", &d.dispute_message, None),
-            connector_status_code: self.opt(
-                "dispute.connector_status_code",
-                &d.connector_status_code,
-                None,
-            ),
-            dispute_date: self.opt("dispute.dispute_date", &d.dispute_date, None),
-            due_date: self.opt("dispute.due_date", &d.due_date, None),
-            created_at: self.opt("dispute.created_at", &d.created_at, None),
-        }
     }
 
     fn sign_recipe(&mut self, r: &SignRecipe, spec: &ConnectorSpec) {

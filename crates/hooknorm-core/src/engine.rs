@@ -271,7 +271,7 @@ impl Engine {
                 .payment
                 .as_ref()
                 .map(|p| {
-                    it.payment(p, event_type, rule_status)
+                    p.extract(&it, event_type, rule_status)
                         .map(EventResponse::PaymentsResponse)
                 })
                 .transpose()?,
@@ -279,7 +279,7 @@ impl Engine {
                 .refund
                 .as_ref()
                 .map(|p| {
-                    it.refund(p, event_type, rule_status)
+                    p.extract(&it, event_type, rule_status)
                         .map(EventResponse::RefundsResponse)
                 })
                 .transpose()?,
@@ -287,7 +287,7 @@ impl Engine {
                 .dispute
                 .as_ref()
                 .map(|p| {
-                    it.dispute(p, event_type, rule_status)
+                    p.extract(&it, event_type, rule_status)
                         .map(EventResponse::DisputesResponse)
                 })
                 .transpose()?,

@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::compile::{
-    Connector, DisputeC, Money as MoneyC, PaymentC, RefundC, Text, TextSeg, Value,
-};
+use crate::compile::{Connector, Money as MoneyC, Text, TextSeg, Value};
 use crate::error::{ErrorKind, HandleError};
 use crate::model::{AmountUnit, Convert};
 use crate::request::{first, json_text, Scope};
@@ -278,7 +276,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     }
 
     /// A value read as a contract enum name.
-    fn enum_value<T>(
+    pub(crate) fn enum_value<T>(
         &self,
         v: &'b Option<Value>,
         parse: fn(&str) -> Option<T>,
@@ -291,7 +289,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
             .and_then(parse))
     }
 
-    fn time(&self, key: &str, v: &'b Option<Value>) -> Result<Option<i64>, HandleError> {
+    pub(crate) fn time(&self, key: &str, v: &'b Option<Value>) -> Result<Option<i64>, HandleError> {
         let Some(v) = v else { return Ok(None) };
         let Some(raw) = self.eval(v)? else {
             return Ok(None);
@@ -320,7 +318,11 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         }
     }
 
-    fn money(&self, key: &str, m: &'b Option<MoneyC>) -> Result<Option<Money>, HandleError> {
+    pub(crate) fn money(
+        &self,
+        key: &str,
+        m: &'b Option<MoneyC>,
+    ) -> Result<Option<Money>, HandleError> {
         let Some(m) = m else { return Ok(None) };
         let currency = self.eval_text(&m.currency)?.map(|mut c| {
             c.make_ascii_uppercase();
@@ -345,7 +347,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         }))
     }
 
-    fn minor_like(
+    pub(crate) fn minor_like(
         &self,
         key: &str,
         v: &'b Option<Value>,
@@ -361,7 +363,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
             .map_err(|e| malformed(key, e))
     }
 
-    fn error_details(
+    pub(crate) fn error_details(
         &self,
         code: &'b Option<Value>,
         message: &'b Option<Value>,
@@ -369,91 +371,6 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         let code = self.text(code)?;
         let message = self.text(message)?;
         Ok((code.is_some() || message.is_some()).then_some(ErrorDetails { code, message }))
-    }
-
-    /// The payments_response.
-    pub fn payment(
-        &self,
-        p: &'b PaymentC,
-        event: WebhookEventType,
-        rule_status: Option<&str>,
-    ) -> Result<PaymentsResponse, HandleError> {
-        let status = rule_status
-            .and_then(PaymentStatus::from_name)
-            .or(self.enum_value(&p.status, PaymentStatus::from_name)?)
-            .or(event.default_payment_status());
-        let amount = self.money("payment.amount", &p.amount)?;
-        let unit = p.amount.as_ref().map_or(AmountUnit::Minor, |m| m.unit);
-        Ok(PaymentsResponse {
-            connector_transaction_id: self.text(&p.connector_transaction_id)?,
-            merchant_transaction_id: self.text(&p.merchant_transaction_id)?,
-            status,
-            captured_amount: self.minor_like(
-                "payment.captured_amount",
-                &p.captured_amount,
-                unit,
-                amount.as_ref().map(|a| a.currency.as_str()),
-            )?,
-            amount,
-            error: self.error_details(&p.error_code, &p.error_message)?,
-            payment_method_type: self.text(&p.payment_method_type)?,
-            network_transaction_id: self.text(&p.network_transaction_id)?,
-            connector_customer_id: self.text(&p.connector_customer_id)?,
-            created_at: self.time("payment.created_at", &p.created_at)?,
-        })
-    }
-
-    /// The refunds_response.
-    pub fn refund(
-        &self,
-        r: &'b RefundC,
-        event: WebhookEventType,
-        rule_status: Option<&str>,
-    ) -> Result<RefundsResponse, HandleError> {
-        let status = rule_status
-            .and_then(RefundStatus::from_name)
-            .or(self.enum_value(&r.status, RefundStatus::from_name)?)
-            .or(event.default_refund_status());
-        Ok(RefundsResponse {
-            connector_refund_id: self.text(&r.connector_refund_id)?,
-            merchant_refund_id: self.text(&r.merchant_refund_id)?,
-            connector_transaction_id: self.text(&r.connector_transaction_id)?,
-            status,
-            refund_amount: self.money("refund.refund_amount", &r.refund_amount)?,
-            refund_reason: self.text(&r.refund_reason)?,
-            error: self.error_details(&r.error_code, &r.error_message)?,
-            created_at: self.time("refund.created_at", &r.created_at)?,
-        })
-    }
-
-    /// The disputes_response.
-    pub fn dispute(
-        &self,
-        d: &'b DisputeC,
-        event: WebhookEventType,
-        rule_status: Option<&str>,
-    ) -> Result<DisputesResponse, HandleError> {
-        // The event type is authoritative for disputes: its status is what the host acts on.
-        let status = rule_status
-            .and_then(DisputeStatus::from_name)
-            .or(event.default_dispute_status())
-            .or(self.enum_value(&d.dispute_status, DisputeStatus::from_name)?);
-        let stage = self
-            .enum_value(&d.dispute_stage, DisputeStage::from_name)?
-            .or(Some(DisputeStage::ActiveDispute));
-        Ok(DisputesResponse {
-            connector_dispute_id: self.text(&d.connector_dispute_id)?,
-            connector_transaction_id: self.text(&d.connector_transaction_id)?,
-            dispute_status: status,
-            dispute_stage: stage,
-            dispute_amount: self.money("dispute.dispute_amount", &d.dispute_amount)?,
-            dispute_reason: self.text(&d.dispute_reason)?,
-            dispute_message: self.text(&d.dispute_message)?,
-            connector_status_code: self.text(&d.connector_status_code)?,
-            dispute_date: self.time("dispute.dispute_date", &d.dispute_date)?,
-            due_date: self.time("dispute.due_date", &d.due_date)?,
-            created_at: self.time("dispute.created_at", &d.created_at)?,
-        })
     }
 }
 

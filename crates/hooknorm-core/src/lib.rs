@@ -28,6 +28,7 @@ mod project;
 #[cfg(feature = "proptest")]
 pub mod properties;
 mod request;
+mod resource;
 pub mod schema;
 mod sign;
 mod types;

@@ -12,6 +12,8 @@ use schemars::JsonSchema;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+pub(crate) use crate::resource::{DisputeSpec, PaymentSpec, RefundSpec};
+
 /// One connector: how its webhooks are decoded, verified, classified and extracted.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -608,92 +610,6 @@ pub enum AmountUnit {
     #[default]
     Minor,
     Major,
-}
-
-/// `payments_response` extraction.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentSpec {
-    #[serde(default)]
-    pub connector_transaction_id: Option<ValueSpec>,
-    #[serde(default)]
-    pub merchant_transaction_id: Option<ValueSpec>,
-    /// Mapped to `PaymentStatus` names; when absent or unmatched, the rule's `status`, then the
-    /// status the event type implies.
-    #[serde(default)]
-    pub status: Option<ValueSpec>,
-    #[serde(default)]
-    pub amount: Option<MoneySpec>,
-    /// In the unit and currency of `amount`.
-    #[serde(default)]
-    pub captured_amount: Option<ValueSpec>,
-    #[serde(default)]
-    pub error_code: Option<ValueSpec>,
-    #[serde(default)]
-    pub error_message: Option<ValueSpec>,
-    #[serde(default)]
-    pub payment_method_type: Option<ValueSpec>,
-    #[serde(default)]
-    pub network_transaction_id: Option<ValueSpec>,
-    #[serde(default)]
-    pub connector_customer_id: Option<ValueSpec>,
-    #[serde(default)]
-    pub created_at: Option<ValueSpec>,
-}
-
-/// `refunds_response` extraction.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefundSpec {
-    #[serde(default)]
-    pub connector_refund_id: Option<ValueSpec>,
-    #[serde(default)]
-    pub merchant_refund_id: Option<ValueSpec>,
-    #[serde(default)]
-    pub connector_transaction_id: Option<ValueSpec>,
-    /// Mapped to `RefundStatus` names.
-    #[serde(default)]
-    pub status: Option<ValueSpec>,
-    #[serde(default)]
-    pub refund_amount: Option<MoneySpec>,
-    #[serde(default)]
-    pub refund_reason: Option<ValueSpec>,
-    #[serde(default)]
-    pub error_code: Option<ValueSpec>,
-    #[serde(default)]
-    pub error_message: Option<ValueSpec>,
-    #[serde(default)]
-    pub created_at: Option<ValueSpec>,
-}
-
-/// `disputes_response` extraction.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DisputeSpec {
-    #[serde(default)]
-    pub connector_dispute_id: Option<ValueSpec>,
-    #[serde(default)]
-    pub connector_transaction_id: Option<ValueSpec>,
-    /// Mapped to `DisputeStatus` names.
-    #[serde(default)]
-    pub dispute_status: Option<ValueSpec>,
-    /// Mapped to `DisputeStage` names. Default `ACTIVE_DISPUTE`.
-    #[serde(default)]
-    pub dispute_stage: Option<ValueSpec>,
-    #[serde(default)]
-    pub dispute_amount: Option<MoneySpec>,
-    #[serde(default)]
-    pub dispute_reason: Option<ValueSpec>,
-    #[serde(default)]
-    pub dispute_message: Option<ValueSpec>,
-    #[serde(default)]
-    pub connector_status_code: Option<ValueSpec>,
-    #[serde(default)]
-    pub dispute_date: Option<ValueSpec>,
-    #[serde(default)]
-    pub due_date: Option<ValueSpec>,
-    #[serde(default)]
-    pub created_at: Option<ValueSpec>,
 }
 
 /// The acknowledgement.

@@ -10,6 +10,8 @@ use base64::Engine as _;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::resource::{DisputesResponse, PaymentsResponse, RefundsResponse};
+
 /// A secret value (webhook signing secret, key, certificate). Its `Debug` and `Display` never show
 /// the value; only [`Secret::expose`] does.
 #[derive(Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -260,68 +262,6 @@ pub struct ErrorDetails {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-}
-
-macro_rules! opt {
-    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty,)* }) => {
-        $(#[$m])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-        pub struct $name {
-            $($(#[$fm])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)*
-        }
-    };
-}
-
-opt! {
-    /// `PaymentServiceGetResponse` (the fields a webhook can fill).
-    pub struct PaymentsResponse {
-        connector_transaction_id: String,
-        merchant_transaction_id: String,
-        status: PaymentStatus,
-        amount: Money,
-        captured_amount: i64,
-        error: ErrorDetails,
-        payment_method_type: String,
-        network_transaction_id: String,
-        connector_customer_id: String,
-        /// Unix seconds.
-        created_at: i64,
-    }
-}
-
-opt! {
-    /// `RefundResponse` (the fields a webhook can fill).
-    pub struct RefundsResponse {
-        connector_refund_id: String,
-        merchant_refund_id: String,
-        connector_transaction_id: String,
-        status: RefundStatus,
-        refund_amount: Money,
-        refund_reason: String,
-        error: ErrorDetails,
-        /// Unix seconds.
-        created_at: i64,
-    }
-}
-
-opt! {
-    /// `DisputeResponse` (the fields a webhook can fill).
-    pub struct DisputesResponse {
-        connector_dispute_id: String,
-        connector_transaction_id: String,
-        dispute_status: DisputeStatus,
-        dispute_stage: DisputeStage,
-        dispute_amount: Money,
-        dispute_reason: String,
-        dispute_message: String,
-        connector_status_code: String,
-        /// Unix seconds.
-        dispute_date: i64,
-        /// Unix seconds.
-        due_date: i64,
-        /// Unix seconds.
-        created_at: i64,
-    }
 }
 
 /// Declares a contract enum that (de)serializes as its names and can list them.
