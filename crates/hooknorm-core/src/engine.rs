@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use crate::compile::{compile_spec, Connector};
+use crate::compile::compile_spec;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
 use crate::model::{BodyFormat, Scope as SigScope};
+use crate::plan::Connector;
 use crate::project::Doc;
 use crate::request::{Req, Scope};
 use crate::types::*;

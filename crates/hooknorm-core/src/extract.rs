@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::compile::{Connector, Money as MoneyC, Text, TextSeg, Value};
 use crate::error::{ErrorKind, HandleError};
 use crate::model::{AmountUnit, Convert};
+use crate::plan::{Connector, Money as MoneyC, Text, TextSeg, Value};
 use crate::request::{first, json_text, Scope};
 use crate::types::*;
 
@@ -103,7 +103,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     fn context(&self) -> Result<minijinja::Value, HandleError> {
         self.all_fields()?;
         let mut m: BTreeMap<String, minijinja::Value> = BTreeMap::new();
-        for name in crate::compile::TEMPLATE_BUILTINS {
+        for name in crate::plan::TEMPLATE_BUILTINS {
             if let Some(v) = self.builtin(name) {
                 m.insert(name.to_string(), minijinja::Value::from_serialize(&v));
             }

@@ -23,6 +23,7 @@ mod extract;
 pub mod fixture;
 mod lint;
 mod model;
+mod plan;
 mod profile;
 mod project;
 #[cfg(feature = "proptest")]
@@ -35,9 +36,9 @@ mod types;
 mod verify;
 mod yamlpos;
 
-pub use compile::Connector;
 pub use engine::{printable, Engine, BUNDLED};
 pub use error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 pub use lint::MIN_SECRET_BYTES;
+pub use plan::Connector;
 pub use sign::{SignRequest, SignedWebhook};
 pub use types::*;

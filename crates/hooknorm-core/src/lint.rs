@@ -2,8 +2,8 @@
 //! keeps them on the connector ([`Connector::warnings`]); `hooknorm validate` and
 //! `hooknorm test` print them.
 
-use crate::compile::Connector;
 use crate::model::{Algorithm, KeyEncoding};
+use crate::plan::Connector;
 use crate::profile::{steps_pointer, Location, SpecProfile};
 use crate::project::Step;
 use crate::types::WebhookSecrets;

@@ -4,10 +4,10 @@
 
 use serde_json::Value as Json;
 
-use crate::compile::{Connector, Source, SourceKind};
 use crate::model::{
     Algorithm, BodyFormat, KeyEncoding, KeySpec, Scope, SigFormat, TimeUnit, UrlPart,
 };
+use crate::plan::{Connector, Source, SourceKind};
 use crate::project::Step;
 use crate::types::WebhookEventType;
 

@@ -6,11 +6,11 @@ use std::cell::OnceCell;
 
 use serde_json::Value as Json;
 
-use crate::compile::{Source, SourceKind};
 use crate::crypto;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError};
 use crate::model::{Transform, UrlPart};
+use crate::plan::{Source, SourceKind};
 use crate::types::{RequestDetails, WebhookSecrets};
 
 /// One request being handled, with lazily parsed parts.

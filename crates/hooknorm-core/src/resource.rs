@@ -20,10 +20,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, MapAccess};
 use serde_json::{Map, Value as Json};
 
-use crate::compile::{Compiler, Money as MoneyPlan, Target, Value};
+use crate::compile::{Compiler, Target};
 use crate::error::HandleError;
 use crate::extract::Item;
 use crate::model::{AmountUnit, MoneySpec, ValueSpec};
+use crate::plan::{Money as MoneyPlan, Value};
 use crate::types::{
     DisputeStage, DisputeStatus, ErrorDetails, Money, PaymentStatus, RefundStatus, WebhookEventType,
 };

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::compile::{Connector, Scheme};
 use crate::crypto;
 use crate::engine::Engine;
 use crate::error::{ErrorKind, HandleError};
 use crate::model::{Scope as SigScope, SignRecipe};
+use crate::plan::{Connector, Scheme};
 use crate::request::{Req, Scope};
 use crate::types::{RequestDetails, WebhookSecrets};
 

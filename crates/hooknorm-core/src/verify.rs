@@ -5,10 +5,10 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
-use crate::compile::{Check, Scheme, Signature, SourceKind, Timestamp};
 use crate::crypto::{self, VerifyKey};
 use crate::error::{ErrorKind, HandleError, ReportStep};
 use crate::model::{SigFormat, TimeUnit};
+use crate::plan::{Check, Scheme, Signature, SourceKind, Timestamp};
 use crate::request::{Req, Scope};
 
 /// A successful verification.

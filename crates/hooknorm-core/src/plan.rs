@@ -1,0 +1,159 @@
+//! The plan: a compiled connector spec, the only thing `handle` and `sign` run on. Built by
+//! [`crate::compile`] from the spec model; read by the engine, by `sign`, by the spec warnings
+//! ([`crate::lint`]) and by the property checks. Immutable and `Send + Sync`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json_path::JsonPath;
+
+use crate::error::SpecError;
+use crate::model::*;
+use crate::project::{CompiledPath, Projection};
+use crate::resource::{DisputePlan, PaymentPlan, RefundPlan};
+use crate::types::{Acknowledgement, WebhookEventType};
+
+/// A compiled connector, ready to handle webhooks. Immutable and `Send + Sync`.
+pub struct Connector {
+    pub name: String,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    /// Declared secrets: name → description.
+    pub secrets: BTreeMap<String, String>,
+    pub(crate) body: BodySpec,
+    pub(crate) projection: Projection,
+    pub(crate) items: Option<JsonPath>,
+    pub(crate) signature: Option<Signature>,
+    pub(crate) fields: Vec<(String, Value)>,
+    pub(crate) events: Events,
+    pub(crate) payment: Option<PaymentPlan>,
+    pub(crate) refund: Option<RefundPlan>,
+    pub(crate) dispute: Option<DisputePlan>,
+    pub(crate) idempotency: Option<Text>,
+    pub(crate) ack: Acknowledgement,
+    pub(crate) sign: Option<SignRecipe>,
+    pub(crate) env: minijinja::Environment<'static>,
+    /// Legal but risky choices of the spec, located (see [`crate::lint`]).
+    pub warnings: Vec<SpecError>,
+}
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connector")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Signature {
+    pub required: bool,
+    pub schemes: Vec<Scheme>,
+    pub timestamp: Option<Timestamp>,
+    pub checks: Vec<Check>,
+}
+
+pub(crate) struct Scheme {
+    pub name: String,
+    pub scope: Scope,
+    pub algorithm: Algorithm,
+    pub key: KeySpec,
+    pub signing_key: KeySpec,
+    pub sig_from: Source,
+    pub format: SigFormat,
+    pub encoding: SigEncoding,
+    pub message: Vec<Source>,
+    pub join: String,
+}
+
+pub(crate) struct Timestamp {
+    pub from: Source,
+    pub unit: TimeUnit,
+    pub past: Option<u64>,
+    pub future: Option<u64>,
+}
+
+pub(crate) struct Check {
+    pub value: Source,
+    pub one_of: Vec<String>,
+    pub https_host: Vec<String>,
+    pub error: CheckError,
+}
+
+/// A compiled value source.
+pub(crate) struct Source {
+    pub kind: SourceKind,
+    pub default: Option<String>,
+    pub transforms: Vec<Transform>,
+}
+
+pub(crate) enum SourceKind {
+    Header(Vec<String>),
+    Param(String),
+    Query(String),
+    FormField(String),
+    Field(CompiledPath),
+    Literal(String),
+    Secret(String),
+    Body,
+    Url(UrlPart),
+}
+
+/// A compiled output value.
+pub(crate) struct Value {
+    pub paths: Vec<CompiledPath>,
+    pub from: Option<Source>,
+    pub field: Option<usize>,
+    pub template: Option<Text>,
+    pub map: Option<HashMap<String, String>>,
+    pub default: Option<String>,
+    pub convert: Option<Convert>,
+}
+
+/// A text template: plain `{{ name }}` substitutions run without the template engine.
+pub(crate) enum Text {
+    Simple(Vec<TextSeg>),
+    Jinja(String),
+}
+
+pub(crate) enum TextSeg {
+    Lit(String),
+    Var(String),
+}
+
+pub(crate) struct Events {
+    pub event_type: Value,
+    pub id: Option<Value>,
+    pub rules: Vec<Rule>,
+    /// Raw event type → indexes of the rules that may apply to it, in order (typed rules
+    /// naming it and the untyped ones).
+    pub rules_by_type: HashMap<String, Vec<usize>>,
+    /// Indexes of rules without `types`.
+    pub untyped_rules: Vec<usize>,
+    pub map: HashMap<String, WebhookEventType>,
+    /// Events only reference their resource: `INCOMPLETE` even when verified.
+    pub incomplete: bool,
+}
+
+pub(crate) struct Rule {
+    pub types: Option<HashSet<String>>,
+    /// Name of the compiled `{% if %}` template.
+    pub when: Option<String>,
+    pub event: WebhookEventType,
+    pub status: Option<String>,
+}
+
+pub(crate) struct Money {
+    pub value: Value,
+    pub currency: Value,
+    pub unit: AmountUnit,
+}
+
+/// Variables every template may use besides the declared fields.
+pub(crate) const TEMPLATE_BUILTINS: &[&str] = &[
+    "connector",
+    "event_type",
+    "event_id",
+    "item_index",
+    "signed_sha256",
+    "merchant_event_id",
+];
