@@ -227,9 +227,7 @@ impl Compiler {
             .idempotency_key
             .as_ref()
             .map(|t| self.text("idempotency_key", t));
-        if let Some(recipe) = &spec.sign {
-            self.sign_recipe(recipe, spec);
-        }
+        let sign = spec.sign.as_ref().map(|r| self.sign_recipe(r, spec));
         for name in spec.secrets.0.keys() {
             if name.is_empty() {
                 self.err("secrets", "a secret needs a name");
@@ -265,7 +263,7 @@ impl Compiler {
                 content_type: spec.acknowledgement.content_type.clone(),
                 body: spec.acknowledgement.body.clone(),
             },
-            sign: spec.sign.clone(),
+            sign,
             env: std::mem::take(&mut self.env),
             warnings: Vec::new(),
         })
@@ -466,6 +464,7 @@ impl Compiler {
             .collect();
         Some(Signature {
             required: s.required,
+            item_scope: scopes.contains(&Scope::Item),
             schemes,
             timestamp,
             checks,
@@ -735,18 +734,23 @@ impl Compiler {
             }
             return Text::Simple(segs);
         }
-        self.jinja(key, t.to_string(), vars);
-        Text::Jinja(key.to_string())
+        Text::Jinja(self.template(key, t.to_string(), vars))
     }
 
-    fn jinja(&mut self, key: &str, source: String, vars: &[&str]) {
+    /// Compiles a minijinja template named by its spec key; its variables must be `vars`.
+    fn template(&mut self, key: &str, source: String, vars: &[&str]) -> Template {
+        let mut template = Template {
+            key: key.to_string(),
+            uses_signature: false,
+        };
         if let Err(e) = self.env.add_template_owned(key.to_string(), source) {
             self.err(key, format!("template does not compile: {e}"));
-            return;
+            return template;
         }
         let tmpl = self.env.get_template(key).expect("template was just added");
-        let mut unknown: Vec<String> = tmpl
-            .undeclared_variables(false)
+        let declared = tmpl.undeclared_variables(false);
+        template.uses_signature = declared.contains("signature");
+        let mut unknown: Vec<String> = declared
             .into_iter()
             .filter(|v| !vars.contains(&v.as_str()))
             .collect();
@@ -754,6 +758,7 @@ impl Compiler {
         for v in unknown {
             self.err(key, format!("unknown variable `{v}` in template"));
         }
+        template
     }
 
     fn events(&mut self, spec: &ConnectorSpec) -> Events {
@@ -801,12 +806,14 @@ impl Compiler {
                 }
             }
             let when = r.when.as_ref().map(|w| {
-                let name = format!("{key}.when");
                 let mut vars: Vec<&str> = TEMPLATE_BUILTINS.to_vec();
                 let fields = self.fields.clone();
                 vars.extend(fields.iter().map(|s| s.as_str()));
-                self.jinja(&name, format!("{{% if {w} %}}1{{% endif %}}"), &vars);
-                name
+                self.template(
+                    &format!("{key}.when"),
+                    format!("{{% if {w} %}}1{{% endif %}}"),
+                    &vars,
+                )
             });
             if r.types.is_none() && r.when.is_none() {
                 self.err(&key, "a rule needs `types`, `when` or both");
@@ -895,19 +902,38 @@ impl Compiler {
         })
     }
 
-    fn sign_recipe(&mut self, r: &SignRecipe, spec: &ConnectorSpec) {
-        for (name, t) in &r.params.0 {
-            self.sign_template(&format!("sign.params.{name}"), t);
-        }
-        for (name, t) in &r.headers.0 {
-            self.sign_template(&format!("sign.headers.{name}"), t);
-        }
-        if let Some(f) = &r.form_field {
-            self.sign_template("sign.form_field.value", &f.value);
+    fn sign_recipe(&mut self, r: &SignRecipe, spec: &ConnectorSpec) -> SignPlan {
+        let params = r
+            .params
+            .0
+            .iter()
+            .map(|(name, t)| {
+                (
+                    name.clone(),
+                    self.sign_template(&format!("sign.params.{name}"), t),
+                )
+            })
+            .collect();
+        let headers = r
+            .headers
+            .0
+            .iter()
+            .map(|(name, t)| {
+                (
+                    name.clone(),
+                    self.sign_template(&format!("sign.headers.{name}"), t),
+                )
+            })
+            .collect();
+        let form_field = r.form_field.as_ref().map(|f| {
             if !matches!(spec.body.format, BodyFormat::Form | BodyFormat::FormOrQuery) {
                 self.err("sign.form_field", "needs `body.format: form`");
             }
-        }
+            (
+                f.name.clone(),
+                self.sign_template("sign.form_field.value", &f.value),
+            )
+        });
         let item_scope = spec
             .signature
             .as_ref()
@@ -920,23 +946,16 @@ impl Compiler {
             (None, true) => self.err("sign", "item-scope signatures need `item_field`"),
             _ => {}
         }
+        SignPlan {
+            params,
+            headers,
+            item_field: r.item_field.clone(),
+            form_field,
+        }
     }
 
-    fn sign_template(&mut self, key: &str, t: &str) {
-        let name = format!("__sign.{key}");
-        if let Err(e) = self.env.add_template_owned(name.clone(), t.to_string()) {
-            self.err(key, format!("template does not compile: {e}"));
-            return;
-        }
-        let tmpl = self.env.get_template(&name).expect("just added");
-        let unknown: Vec<String> = tmpl
-            .undeclared_variables(false)
-            .into_iter()
-            .filter(|v| !SIGN_VARS.contains(&v.as_str()))
-            .collect();
-        for v in unknown {
-            self.err(key, format!("unknown variable `{v}` in template"));
-        }
+    fn sign_template(&mut self, key: &str, t: &str) -> Template {
+        self.template(key, t.to_string(), SIGN_VARS)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::compile::compile_spec;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
-use crate::model::{BodyFormat, Scope as SigScope};
+use crate::model::BodyFormat;
 use crate::plan::Connector;
 use crate::project::Doc;
 use crate::request::{Req, Scope};
@@ -163,10 +163,7 @@ impl Engine {
 
         // Request-scope signature first: nothing of an unverified body is parsed beyond what
         // the signed message needs.
-        let item_scope = conn
-            .signature
-            .as_ref()
-            .is_some_and(|s| s.schemes.iter().any(|x| x.scope == SigScope::Item));
+        let item_scope = conn.signature.as_ref().is_some_and(|s| s.item_scope);
         let mut request_sig: Option<verify::Verified> = None;
         let mut verified = conn.signature.is_some();
         if let Some(sig) = conn.signature.as_ref().filter(|_| !item_scope) {

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use crate::error::{ErrorKind, HandleError};
 use crate::model::{AmountUnit, Convert};
-use crate::plan::{Connector, Money as MoneyC, Text, TextSeg, Value};
+use crate::plan::{Connector, Money as MoneyC, Template, Text, TextSeg, Value};
 use crate::request::{first, json_text, Scope};
 use crate::types::*;
 
@@ -155,18 +155,13 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                 }
                 Ok((out, complete))
             }
-            Text::Jinja(name) => Ok((self.render_named(name)?, true)),
+            Text::Jinja(t) => Ok((self.render_template(t)?, true)),
         }
     }
 
-    fn render_named(&self, name: &str) -> Result<String, HandleError> {
-        let tmpl = self
-            .conn
-            .env
-            .get_template(name)
-            .map_err(|e| malformed(name, e))?;
-        tmpl.render(self.context()?)
-            .map_err(|e| malformed(name, format!("template failed: {e}")))
+    fn render_template(&self, t: &Template) -> Result<String, HandleError> {
+        t.render(&self.conn.env, self.context()?)
+            .map_err(|e| malformed(&t.key, format!("template failed: {e}")))
     }
 
     /// Evaluates a value: paths (the first non-null, non-empty value), then `from`, `field`,
@@ -247,8 +242,8 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     }
 
     /// Whether a rule's `when` holds.
-    pub fn holds(&self, template: &str) -> Result<bool, HandleError> {
-        Ok(self.render_named(template)? == "1")
+    pub fn holds(&self, template: &Template) -> Result<bool, HandleError> {
+        Ok(self.render_template(template)? == "1")
     }
 
     /// Classifies the item: (event type, status override of the matching rule).

@@ -30,7 +30,7 @@ pub struct Connector {
     pub(crate) dispute: Option<DisputePlan>,
     pub(crate) idempotency: Option<Text>,
     pub(crate) ack: Acknowledgement,
-    pub(crate) sign: Option<SignRecipe>,
+    pub(crate) sign: Option<SignPlan>,
     pub(crate) env: minijinja::Environment<'static>,
     /// Legal but risky choices of the spec, located (see [`crate::lint`]).
     pub warnings: Vec<SpecError>,
@@ -47,6 +47,8 @@ impl std::fmt::Debug for Connector {
 
 pub(crate) struct Signature {
     pub required: bool,
+    /// The schemes verify each batch item (`scope: item`), not the request.
+    pub item_scope: bool,
     pub schemes: Vec<Scheme>,
     pub timestamp: Option<Timestamp>,
     pub checks: Vec<Check>,
@@ -112,7 +114,39 @@ pub(crate) struct Value {
 /// A text template: plain `{{ name }}` substitutions run without the template engine.
 pub(crate) enum Text {
     Simple(Vec<TextSeg>),
-    Jinja(String),
+    Jinja(Template),
+}
+
+/// A minijinja template compiled into the connector's environment ([`Connector::env`]).
+pub(crate) struct Template {
+    /// The spec key it was written under (`events.rules[0].when`): its name in the
+    /// environment, and what errors name.
+    pub key: String,
+    /// It reads the `signature` variable (`sign` templates rendered after signing).
+    pub uses_signature: bool,
+}
+
+impl Template {
+    /// Renders the template with a context.
+    pub fn render<S: serde::Serialize>(
+        &self,
+        env: &minijinja::Environment<'static>,
+        ctx: S,
+    ) -> Result<String, minijinja::Error> {
+        env.get_template(&self.key)?.render(ctx)
+    }
+}
+
+/// How `sign` builds a webhook as the processor sends it (the spec's `sign` recipe).
+pub(crate) struct SignPlan {
+    /// Signature parameters (`param:` message parts), by name.
+    pub params: Vec<(String, Template)>,
+    /// Headers to send, by name; those whose template uses `signature` are rendered last.
+    pub headers: Vec<(String, Template)>,
+    /// Item scope: the dot-separated path, in each item, that receives the signature.
+    pub item_field: Option<String>,
+    /// Form bodies: the field (name, value template) that receives the signature.
+    pub form_field: Option<(String, Template)>,
 }
 
 pub(crate) enum TextSeg {
@@ -136,8 +170,8 @@ pub(crate) struct Events {
 
 pub(crate) struct Rule {
     pub types: Option<HashSet<String>>,
-    /// Name of the compiled `{% if %}` template.
-    pub when: Option<String>,
+    /// The compiled `{% if %}` template of `when`.
+    pub when: Option<Template>,
     pub event: WebhookEventType,
     pub status: Option<String>,
 }

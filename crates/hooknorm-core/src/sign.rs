@@ -9,8 +9,8 @@ use serde_json::Value as Json;
 use crate::crypto;
 use crate::engine::Engine;
 use crate::error::{ErrorKind, HandleError};
-use crate::model::{Scope as SigScope, SignRecipe};
-use crate::plan::{Connector, Scheme};
+use crate::model::Scope as SigScope;
+use crate::plan::{Connector, Scheme, SignPlan, Template};
 use crate::request::{Req, Scope};
 use crate::types::{RequestDetails, WebhookSecrets};
 
@@ -101,22 +101,16 @@ impl Engine {
         }
 
         let mut params: Vec<(String, String)> = Vec::new();
-        for name in recipe.params.0.keys() {
-            let v = render(conn, &format!("sign.params.{name}"), &ctx)?;
-            params.push((name.clone(), v));
+        for (name, t) in &recipe.params {
+            params.push((name.clone(), render(conn, t, &ctx)?));
         }
         ctx.insert(
             "params",
             minijinja::Value::from(params.iter().cloned().collect::<BTreeMap<String, String>>()),
         );
         let mut headers = BTreeMap::new();
-        for name in recipe.headers.0.keys() {
-            if !uses_signature(conn, &format!("sign.headers.{name}")) {
-                headers.insert(
-                    name.clone(),
-                    render(conn, &format!("sign.headers.{name}"), &ctx)?,
-                );
-            }
+        for (name, t) in recipe.headers.iter().filter(|(_, t)| !t.uses_signature) {
+            headers.insert(name.clone(), render(conn, t, &ctx)?);
         }
         let details = RequestDetails {
             url: req.url.clone(),
@@ -143,10 +137,10 @@ impl Engine {
                     },
                 )?;
                 ctx.insert("signature", signature.clone().into());
-                if let Some(f) = &recipe.form_field {
-                    let value = render(conn, "sign.form_field.value", &ctx)?;
+                if let Some((name, t)) = &recipe.form_field {
+                    let value = render(conn, t, &ctx)?;
                     let pair: String = form_urlencoded::Serializer::new(String::new())
-                        .append_pair(&f.name, &value)
+                        .append_pair(name, &value)
                         .finish();
                     if !body.is_empty() {
                         body.push(b'&');
@@ -158,39 +152,20 @@ impl Engine {
                 body = sign_items(conn, recipe, scheme, &key, &r, &param_refs)?;
             }
         }
-        for name in recipe.headers.0.keys() {
-            if uses_signature(conn, &format!("sign.headers.{name}")) {
-                headers.insert(
-                    name.clone(),
-                    render(conn, &format!("sign.headers.{name}"), &ctx)?,
-                );
-            }
+        for (name, t) in recipe.headers.iter().filter(|(_, t)| t.uses_signature) {
+            headers.insert(name.clone(), render(conn, t, &ctx)?);
         }
         Ok(SignedWebhook { headers, body })
     }
 }
 
-fn template_name(key: &str) -> String {
-    format!("__sign.{key}")
-}
-
-fn uses_signature(conn: &Connector, key: &str) -> bool {
-    conn.env
-        .get_template(&template_name(key))
-        .is_ok_and(|t| t.undeclared_variables(false).contains("signature"))
-}
-
 fn render(
     conn: &Connector,
-    key: &str,
+    t: &Template,
     ctx: &BTreeMap<&str, minijinja::Value>,
 ) -> Result<String, HandleError> {
-    let t = conn
-        .env
-        .get_template(&template_name(key))
-        .map_err(|e| unsupported(format!("{key}: {e}")))?;
-    t.render(ctx)
-        .map_err(|e| unsupported(format!("{key}: {e}")))
+    t.render(&conn.env, ctx)
+        .map_err(|e| unsupported(format!("{}: {e}", t.key)))
 }
 
 fn pick_scheme<'c>(
@@ -255,7 +230,7 @@ fn sign_message(
 
 fn sign_items(
     conn: &Connector,
-    recipe: &SignRecipe,
+    recipe: &SignPlan,
     scheme: &Scheme,
     key: &crypto::SignKey,
     r: &Req,
