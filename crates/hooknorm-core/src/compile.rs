@@ -89,8 +89,8 @@ pub fn compile_spec(
         env: minijinja::Environment::new(),
         fields: Vec::new(),
         secrets: spec.secrets.0.keys().cloned().collect(),
-        paths: Vec::new(),
-        item_paths: Vec::new(),
+        items_prefix: None,
+        item_prefixes: Vec::new(),
         has_items: spec.items.is_some(),
         slots: Vec::new(),
     };
@@ -123,10 +123,11 @@ pub(crate) struct Compiler {
     /// Declared field names, in order.
     fields: Vec<String>,
     secrets: HashSet<String>,
-    /// JSONPaths evaluated against the document root (the items path).
-    paths: Vec<String>,
-    /// JSONPaths evaluated against each item.
-    item_paths: Vec<String>,
+    /// The plain prefix of the items path (and whether all of it is plain).
+    items_prefix: Option<(Vec<Seg>, bool)>,
+    /// The plain prefixes of the JSONPaths evaluated against each item, and whether each is a
+    /// plain chain (then it reads a projection slot).
+    item_prefixes: Vec<(Vec<Seg>, bool)>,
     /// Whether the spec has batch items (then item paths are relative to each item and the
     /// projection keeps the items whole-tree; otherwise plain paths read projection slots).
     has_items: bool,
@@ -193,10 +194,10 @@ impl Compiler {
             })
             .collect();
 
-        let items = spec.items.as_ref().and_then(|it| {
-            self.paths.push(it.path.clone());
-            self.jsonpath("items.path", &it.path)
-        });
+        let items = spec
+            .items
+            .as_ref()
+            .and_then(|it| self.jsonpath("items.path", &it.path));
 
         let signature = match (&spec.signature, spec.unsigned) {
             (Some(_), true) => {
@@ -274,25 +275,19 @@ impl Compiler {
         let mut root = Node::default();
         if self.has_items {
             // Items are found by their own path; item paths are kept in the tree below it.
-            let (item_prefix, item_plain) = match self.paths.first() {
-                Some(p) => plain_prefix(p),
-                None => (Vec::new(), true),
-            };
-            for p in &self.paths {
-                root.insert(&plain_prefix(p).0);
-            }
-            for p in &self.item_paths {
-                let (segs, _) = plain_prefix(p);
+            let (item_prefix, item_plain) = self.items_prefix.clone().unwrap_or((Vec::new(), true));
+            root.insert(&item_prefix);
+            for (segs, _) in &self.item_prefixes {
                 let mut full: Vec<Seg> = item_prefix.clone();
                 if item_plain {
-                    full.extend(segs);
+                    full.extend(segs.iter().cloned());
                 }
                 root.insert(&full);
             }
         } else {
-            for p in &self.item_paths {
-                if CompiledPath::parse(p).is_ok_and(|c| c.steps().is_none()) {
-                    root.insert(&plain_prefix(p).0);
+            for (segs, simple) in &self.item_prefixes {
+                if !simple {
+                    root.insert(segs);
                 }
             }
             for (slot, steps) in self.slots.iter().enumerate() {
@@ -302,9 +297,13 @@ impl Compiler {
         Projection::new(root)
     }
 
+    /// The items path, read once for the evaluator and for the projection.
     fn jsonpath(&mut self, key: &str, path: &str) -> Option<JsonPath> {
         match JsonPath::parse(path) {
-            Ok(p) => Some(p),
+            Ok(p) => {
+                self.items_prefix = Some(plain_prefix(path));
+                Some(p)
+            }
             Err(e) => {
                 self.err(key, format!("invalid JSONPath `{path}`: {e}"));
                 None
@@ -313,9 +312,9 @@ impl Compiler {
     }
 
     fn item_path(&mut self, key: &str, path: &str) -> Option<CompiledPath> {
-        self.item_paths.push(path.to_string());
-        match CompiledPath::parse(path) {
-            Ok(mut p) => {
+        match CompiledPath::parse_with_prefix(path) {
+            Ok((mut p, segs, _)) => {
+                self.item_prefixes.push((segs, p.steps().is_some()));
                 if let (false, Some(steps)) = (self.has_items, p.steps()) {
                     let slot = match self.slots.iter().position(|s| s == steps) {
                         Some(i) => i,

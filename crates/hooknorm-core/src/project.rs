@@ -503,11 +503,21 @@ pub enum Step {
 impl CompiledPath {
     /// Compiles a JSONPath (RFC 9535).
     pub fn parse(path: &str) -> Result<CompiledPath, serde_json_path::ParseError> {
+        Ok(CompiledPath::parse_with_prefix(path)?.0)
+    }
+
+    /// Compiles a JSONPath (RFC 9535) and returns its leading plain segments too, with whether
+    /// the whole path is plain (what the projection tree needs), from one reading of the text.
+    pub fn parse_with_prefix(
+        path: &str,
+    ) -> Result<(CompiledPath, Vec<Seg>, bool), serde_json_path::ParseError> {
         let full = serde_json_path::JsonPath::parse(path)?;
-        Ok(match simple_steps(path) {
+        let (segs, plain) = plain_prefix(path);
+        let compiled = match simple_steps(path, &segs, plain) {
             Some(steps) => CompiledPath::Simple { steps, slot: None },
             None => CompiledPath::Full(Box::new(full)),
-        })
+        };
+        Ok((compiled, segs, plain))
     }
 
     /// The steps of a plain chain.
@@ -543,9 +553,8 @@ impl CompiledPath {
     }
 }
 
-/// The steps of a path made only of member names and single indexes.
-fn simple_steps(path: &str) -> Option<Vec<Step>> {
-    let (segs, complete) = plain_prefix(path);
+/// The steps of a path made only of member names and single indexes, from its plain prefix.
+fn simple_steps(path: &str, segs: &[Seg], complete: bool) -> Option<Vec<Step>> {
     if !complete {
         return None;
     }
@@ -562,7 +571,7 @@ fn simple_steps(path: &str) -> Option<Vec<Step>> {
                     rest.find(']')? + 1
                 };
                 rest = &rest[skip..];
-                steps.push(Step::Name(n));
+                steps.push(Step::Name(n.clone()));
             }
             Seg::Elements => {
                 let end = rest.find(']')?;
