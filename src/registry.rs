@@ -56,11 +56,15 @@ pub struct ReloadReport {
 /// The registry's state for a status endpoint.
 #[derive(Debug, Clone, Serialize)]
 pub struct RegistryStatus {
+    /// The watched directory.
     pub dir: String,
     /// Connector name → spec `version`.
     pub connectors: BTreeMap<String, Option<String>>,
+    /// Reloads done since the registry opened.
     pub reloads: u64,
+    /// Reloads that found errors (their specs kept the last good version).
     pub reload_errors: u64,
+    /// The last reload's report.
     pub last_reload: Option<ReloadReport>,
 }
 

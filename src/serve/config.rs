@@ -36,6 +36,7 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
+    /// The connector the account belongs to.
     pub connector: String,
     /// The path segment after the connector; `default` is also served at `/webhooks/{connector}`.
     #[serde(default = "default_account")]
@@ -81,6 +82,7 @@ pub struct SinkConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpSink {
+    /// Where events are POSTed.
     pub url: String,
     /// Retries after the first attempt (default 5).
     #[serde(default)]

@@ -31,7 +31,7 @@ struct Inner {
 
 /// The service's metrics.
 #[derive(Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     inner: Mutex<Inner>,
 }
 
@@ -46,7 +46,7 @@ impl Metrics {
         f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    pub fn event(&self, connector: &str, event_type: &str) {
+    pub(crate) fn event(&self, connector: &str, event_type: &str) {
         self.with(|m| {
             *m.events
                 .entry((connector.to_string(), event_type.to_string()))
@@ -54,7 +54,7 @@ impl Metrics {
         });
     }
 
-    pub fn failure(&self, connector: &str, kind: &str) {
+    pub(crate) fn failure(&self, connector: &str, kind: &str) {
         self.with(|m| {
             *m.failures
                 .entry((connector.to_string(), kind.to_string()))
@@ -62,7 +62,7 @@ impl Metrics {
         });
     }
 
-    pub fn response(&self, endpoint: &str, status: u16, took: Duration) {
+    pub(crate) fn response(&self, endpoint: &str, status: u16, took: Duration) {
         self.with(|m| {
             *m.responses
                 .entry((endpoint.to_string(), status))
@@ -79,12 +79,12 @@ impl Metrics {
         });
     }
 
-    pub fn sink_failure(&self) {
+    pub(crate) fn sink_failure(&self) {
         self.with(|m| m.sink_failures += 1);
     }
 
     /// The Prometheus text exposition; `reloads` and `reload_errors` come from the registry.
-    pub fn render(&self, reloads: u64, reload_errors: u64, connectors: usize) -> String {
+    pub(crate) fn render(&self, reloads: u64, reload_errors: u64, connectors: usize) -> String {
         self.with(|m| {
             let mut out = String::new();
             let _ = writeln!(out, "# HELP hooknorm_events_total Normalized events by connector and event type.");

@@ -25,7 +25,7 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig};
-pub use metrics::Metrics;
+use metrics::Metrics;
 
 use crate::registry::{Registry, WatchMode};
 use crate::Engine;
@@ -33,7 +33,7 @@ use crate::{ErrorKind, HandleError};
 use crate::{HandleOutcome, HandleRequest, HttpMethod, RequestDetails};
 
 /// Where the specs come from.
-pub enum Specs {
+pub(crate) enum Specs {
     /// Fixed (the bundled set).
     Fixed(Arc<Engine>),
     /// A hot-reloaded directory.
@@ -50,11 +50,11 @@ impl Specs {
 }
 
 /// Everything a request needs.
-pub struct AppState {
-    pub specs: Specs,
+pub(crate) struct AppState {
+    specs: Specs,
     /// (connector, account) → secrets and the public URL.
     accounts: config::Accounts,
-    pub metrics: Metrics,
+    metrics: Metrics,
     /// The HTTP sink (none: stdout) and its client, built once so that deliveries reuse
     /// connections.
     http_sink: Option<(HttpSink, ureq::Agent)>,
@@ -64,7 +64,7 @@ pub struct AppState {
 }
 
 /// The HTTP status for an error kind.
-pub fn status_for(kind: ErrorKind) -> StatusCode {
+pub(crate) fn status_for(kind: ErrorKind) -> StatusCode {
     match kind {
         ErrorKind::UnknownConnector => StatusCode::NOT_FOUND,
         ErrorKind::MissingSignature
@@ -419,7 +419,7 @@ async fn timeout_layer(
 }
 
 /// The routes.
-pub fn router(state: Arc<AppState>, body_limit: usize) -> Router {
+pub(crate) fn router(state: Arc<AppState>, body_limit: usize) -> Router {
     Router::new()
         .route("/v1/events/handle", post(handle_api))
         .route("/webhooks/{connector}", any(webhook))
@@ -439,9 +439,13 @@ pub fn router(state: Arc<AppState>, body_limit: usize) -> Router {
 /// Options of [`run`] (the command line's, over the file's).
 #[derive(Debug, Clone, Default)]
 pub struct ServeOptions {
+    /// The address to listen on (over the config's `addr`; default `127.0.0.1:8080`).
     pub addr: Option<String>,
+    /// The spec directory to load and watch (over the config's; default the bundled specs).
     pub connectors: Option<std::path::PathBuf>,
+    /// The configuration file's contents.
     pub config: ServeConfig,
+    /// Tests only: take the clock from the `x-hooknorm-now` request header (unix seconds).
     pub test_clock: bool,
 }
 

@@ -66,14 +66,18 @@ impl fmt::Display for ErrorKind {
 pub struct ReportStep {
     /// `connector`, `body`, `checks`, `signature`, `timestamp`, `document`, `items`, `extract`.
     pub step: Cow<'static, str>,
+    /// The step passed.
     pub ok: bool,
+    /// What was found; never a secret or a signature.
     pub detail: Cow<'static, str>,
 }
 
 /// A failed `handle` (or `sign`) call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HandleError {
+    /// What went wrong.
     pub kind: ErrorKind,
+    /// A message for people; never contains secrets.
     pub message: String,
     /// For `TimestampOutOfTolerance`: now minus the signed timestamp, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +110,7 @@ impl std::error::Error for HandleError {}
 /// A problem in a connector spec, located in its file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SpecError {
+    /// The spec file, as named when loading.
     pub file: String,
     /// 1-based; 0 when unknown.
     pub line: usize,
@@ -113,6 +118,7 @@ pub struct SpecError {
     pub column: usize,
     /// Dotted key path, e.g. `events.rules[2].when`.
     pub key: String,
+    /// What is wrong, and what to write instead where that is known.
     pub message: String,
 }
 
@@ -129,6 +135,7 @@ impl fmt::Display for SpecError {
 /// All problems found while loading specs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LoadError {
+    /// Every problem of every file, in file order.
     pub errors: Vec<SpecError>,
 }
 

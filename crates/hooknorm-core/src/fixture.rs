@@ -17,6 +17,7 @@ pub struct Fixture {
     pub description: String,
     /// The clock, unix seconds.
     pub now: i64,
+    /// The webhook, as the host passes it to `handle`.
     pub request: HandleRequest,
     /// Secrets to sign with when they differ from the verifying ones (a private key where the
     /// processor signs with one). Used by the property checks, not by the fixture run.

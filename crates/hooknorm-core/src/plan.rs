@@ -14,8 +14,11 @@ use crate::types::{Acknowledgement, WebhookEventType};
 
 /// A compiled connector, ready to handle webhooks. Immutable and `Send + Sync`.
 pub struct Connector {
+    /// The connector's name (`stripe`).
     pub name: String,
+    /// The spec's free-form version.
     pub version: Option<String>,
+    /// What the connector is, for people.
     pub description: Option<String>,
     /// Declared secrets: name → description.
     pub secrets: BTreeMap<String, String>,

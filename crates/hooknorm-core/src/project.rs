@@ -502,6 +502,7 @@ pub enum Step {
 
 impl CompiledPath {
     /// Compiles a JSONPath (RFC 9535).
+    #[cfg(test)]
     pub fn parse(path: &str) -> Result<CompiledPath, serde_json_path::ParseError> {
         Ok(CompiledPath::parse_with_prefix(path)?.0)
     }

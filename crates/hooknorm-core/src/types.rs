@@ -46,8 +46,10 @@ impl From<&str> for Secret {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct WebhookSecrets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The primary secret (`webhook_secrets.secret`).
     pub secret: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A second secret: a rotated key, or a further key the connector needs.
     pub additional_secret: Option<Secret>,
     /// Further named secrets.
     #[serde(flatten)]
@@ -91,20 +93,26 @@ impl WebhookSecrets {
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     #[serde(alias = "HTTP_METHOD_GET")]
+    /// `GET` (also `HTTP_METHOD_GET`).
     Get,
     #[default]
     #[serde(alias = "HTTP_METHOD_POST")]
+    /// `POST` (also `HTTP_METHOD_POST`), the default.
     Post,
     #[serde(alias = "HTTP_METHOD_PUT")]
+    /// `PUT` (also `HTTP_METHOD_PUT`).
     Put,
     #[serde(alias = "HTTP_METHOD_DELETE")]
+    /// `DELETE` (also `HTTP_METHOD_DELETE`).
     Delete,
+    /// `PATCH`.
     Patch,
 }
 
 /// The raw inbound HTTP request.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub struct RequestDetails {
+    /// The request method (`POST` unless given).
     #[serde(default)]
     pub method: HttpMethod,
     /// The full URL the processor posted to, with its query string.
@@ -198,34 +206,46 @@ pub struct HandleRequest {
     /// The host's id for this delivery, echoed in every event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_event_id: Option<String>,
+    /// The raw inbound request.
     pub request_details: RequestDetails,
     #[serde(default)]
+    /// The secrets to verify with.
     pub webhook_secrets: WebhookSecrets,
 }
 
 /// What the host should answer the processor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Acknowledgement {
+    /// The HTTP status code.
     pub status: u16,
+    /// The `Content-Type` of the body.
     pub content_type: String,
+    /// The response body.
     pub body: String,
 }
 
 /// The result of one `handle` call: one event per notification item, and the acknowledgement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HandleOutcome {
+    /// The connector that handled the webhook.
     pub connector: String,
+    /// What to answer the processor.
     pub acknowledgement: Acknowledgement,
+    /// One event per notification item, in order.
     pub events: Vec<NormalizedEvent>,
 }
 
 /// One normalized event (`EventServiceHandleResponse` plus hooknorm's extras).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NormalizedEvent {
+    /// The contract's event type (`EVENT_NOT_SUPPORTED` when unmapped).
     pub event_type: WebhookEventType,
+    /// The signature was verified (false only for unsigned webhooks a spec accepts).
     pub source_verified: bool,
+    /// The host's id of the delivery, echoed from the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_event_id: Option<String>,
+    /// `COMPLETE`, or `INCOMPLETE` when the host must fetch the resource.
     pub event_status: EventStatus,
     /// The processor's own event type, as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,6 +256,7 @@ pub struct NormalizedEvent {
     /// A key for de-duplicating deliveries, derived from signed content.
     pub idempotency_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The resource the event is about, when its event type has one.
     pub event_response: Option<EventResponse>,
 }
 
@@ -243,15 +264,20 @@ pub struct NormalizedEvent {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventResponse {
+    /// A payment (`payments_response`).
     PaymentsResponse(PaymentsResponse),
+    /// A refund (`refunds_response`).
     RefundsResponse(RefundsResponse),
+    /// A dispute (`disputes_response`).
     DisputesResponse(DisputesResponse),
 }
 
 /// `Money`: an amount in minor units of its currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Money {
+    /// The amount in minor units (cents).
     pub minor_amount: i64,
+    /// The ISO 4217 currency code, upper case.
     pub currency: String,
 }
 
@@ -259,8 +285,10 @@ pub struct Money {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The processor's error code.
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The processor's error message.
     pub message: Option<String>,
 }
 
@@ -268,7 +296,12 @@ pub struct ErrorDetails {
 macro_rules! contract_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
         $(#[$m])*
+        ///
+        /// Each value is the contract's value of the same name (its [`Self::as_str`]).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+        // Variant docs would turn the JSON Schema's `enum` list into a `oneOf` of documented
+        // constants; the contract's names are the documentation.
+        #[allow(missing_docs)]
         pub enum $name { $(#[schemars(rename = $text)] $variant,)* }
 
         impl $name {
@@ -427,8 +460,11 @@ contract_enum!(
 /// The resource an event type is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResourceKind {
+    /// A payment.
     Payment,
+    /// A refund.
     Refund,
+    /// A dispute.
     Dispute,
 }
 
