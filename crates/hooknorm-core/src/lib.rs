@@ -22,6 +22,7 @@ mod error;
 mod extract;
 pub mod fixture;
 mod lint;
+mod message;
 mod model;
 mod profile;
 mod project;

@@ -1,13 +1,12 @@
 //! Signature verification: find the signatures, build the signed message byte-exact, check it
 //! with every supplied key in constant time, then the replay window. Fails closed.
 
-use std::borrow::Cow;
-
 use serde_json::Value as Json;
 
-use crate::compile::{Check, Scheme, Signature, SourceKind, Timestamp};
+use crate::compile::{Check, Scheme, Signature, Timestamp};
 use crate::crypto::{self, VerifyKey};
 use crate::error::{ErrorKind, HandleError, ReportStep};
+use crate::message::{SignedMessage, Unbuilt};
 use crate::model::{SigFormat, TimeUnit};
 use crate::request::{Req, Scope};
 
@@ -275,43 +274,32 @@ fn keys<'s>(scheme: &Scheme, scope: &Scope<'_, 's>) -> (Vec<VerifyKey<'s>>, usiz
     (out, supplied)
 }
 
-/// Builds the signed message parts of a scheme.
+/// Builds the signed message of a scheme; a missing part is a missing secret or signature.
 fn message<'b>(
     scheme: &'b Scheme,
     scope: &Scope<'_, 'b>,
-) -> Result<Vec<Cow<'b, [u8]>>, HandleError> {
-    let mut parts = Vec::with_capacity(scheme.message.len() * 2);
-    for (i, p) in scheme.message.iter().enumerate() {
-        if i > 0 && !scheme.join.is_empty() {
-            parts.push(Cow::Borrowed(scheme.join.as_bytes()));
-        }
-        match scope.get(p)? {
-            Some(v) => parts.push(v),
-            // A secret part (a PayPal webhook id) is the host's to supply, not the request's.
-            None if matches!(p.kind, SourceKind::Secret(_)) => {
-                return Err(HandleError::new(
-                    ErrorKind::MissingSecret,
-                    format!(
-                        "the {} the signed message needs was not supplied",
-                        Scope::describe(p)
-                    ),
-                ))
-            }
-            None => {
-                return Err(HandleError::new(
-                    ErrorKind::MissingSignature,
-                    format!("the signed {} is missing", Scope::describe(p)),
-                ))
-            }
-        }
-    }
-    Ok(parts)
+) -> Result<SignedMessage<'b>, HandleError> {
+    SignedMessage::build(scheme, scope).map_err(|e| match e {
+        Unbuilt::Failed(e) => e,
+        // A secret part (a PayPal webhook id) is the host's to supply, not the request's.
+        Unbuilt::Missing(m) if m.secret => HandleError::new(
+            ErrorKind::MissingSecret,
+            format!(
+                "the {} the signed message needs was not supplied",
+                Scope::describe(m.part)
+            ),
+        ),
+        Unbuilt::Missing(m) => HandleError::new(
+            ErrorKind::MissingSignature,
+            format!("the signed {} is missing", Scope::describe(m.part)),
+        ),
+    })
 }
 
 fn scheme_matches(
     scheme: &Scheme,
     keys: &[VerifyKey],
-    parts: &[Cow<[u8]>],
+    msg: &SignedMessage,
     candidates: &[&str],
 ) -> Option<usize> {
     if crypto::is_symmetric(scheme.algorithm) {
@@ -320,7 +308,7 @@ fn scheme_matches(
                 VerifyKey::Mac(b) => b,
                 _ => &[],
             };
-            let expected = crypto::mac(scheme.algorithm, key, parts);
+            let expected = crypto::mac(scheme.algorithm, key, msg.parts());
             // Check every candidate (no early exit on the comparison itself).
             let mut hit = None;
             for (i, c) in candidates.iter().enumerate() {
@@ -334,7 +322,7 @@ fn scheme_matches(
         }
         None
     } else {
-        let msg: Vec<u8> = parts.concat();
+        let msg = msg.concat();
         for k in keys {
             for (i, c) in candidates.iter().enumerate() {
                 if let Some(sig) = crypto::decode_sig(scheme.encoding, c) {
@@ -400,9 +388,9 @@ pub(crate) fn verify(
             item,
             slots,
         };
-        let parts =
+        let msg =
             message(scheme, &scope).map_err(|e| fail(report, "signature", e.kind, e.message))?;
-        if let Some(i) = scheme_matches(scheme, &keys, &parts, &parsed.candidates) {
+        if let Some(i) = scheme_matches(scheme, &keys, &msg, &parsed.candidates) {
             step(report, "signature", true, "verified");
             if let (Some(ts), Some(now)) = (&sig.timestamp, now) {
                 check_timestamp(ts, req, &parsed.params, now, report)?;
