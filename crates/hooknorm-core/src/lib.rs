@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod compile;
+mod convert;
 mod crypto;
 mod decode;
 mod engine;

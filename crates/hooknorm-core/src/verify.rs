@@ -4,10 +4,11 @@
 use serde_json::Value as Json;
 
 use crate::compile::{Check, Scheme, Signature, Timestamp};
+use crate::convert;
 use crate::crypto::{self, VerifyKey};
 use crate::error::{ErrorKind, HandleError, ReportStep};
 use crate::message::{SignedMessage, Unbuilt};
-use crate::model::{SigFormat, TimeUnit};
+use crate::model::SigFormat;
 use crate::request::{Req, Scope};
 
 /// A successful verification.
@@ -473,7 +474,7 @@ fn check_timestamp(
                 format!("the signed timestamp ({what}) is missing"),
             )
         })?;
-    let at = parse_time(&text, ts.unit).ok_or_else(|| {
+    let at = convert::parse_time(&text, ts.unit).ok_or_else(|| {
         fail(
             report,
             "timestamp",
@@ -507,26 +508,6 @@ fn check_timestamp(
     }
     step(report, "timestamp", true, "within the replay window");
     Ok(())
-}
-
-/// Parses a timestamp to unix seconds.
-pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
-    let digits = |t: &str| -> Option<i64> {
-        (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse().ok())
-            .flatten()
-    };
-    match unit {
-        TimeUnit::Seconds => digits(text),
-        TimeUnit::Milliseconds => digits(text).map(|ms| ms.div_euclid(1000)),
-        TimeUnit::SecondsOrMilliseconds if text.len() >= 13 => {
-            digits(text).map(|ms| ms.div_euclid(1000))
-        }
-        TimeUnit::SecondsOrMilliseconds => digits(text),
-        TimeUnit::Rfc3339 => chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|d| d.timestamp()),
-    }
 }
 
 #[cfg(test)]
@@ -588,45 +569,5 @@ events:
             let std: Vec<&str> = v.split(sep).collect();
             assert_eq!(ours, std, "{v:?} by {sep:?}");
         }
-    }
-
-    #[test]
-    fn timestamps_parse_strictly() {
-        assert_eq!(
-            parse_time("1700000000", TimeUnit::Seconds),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_time("1700000000123", TimeUnit::Milliseconds),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_time("2023-11-14T22:13:20Z", TimeUnit::Rfc3339),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_time("2023-11-14T23:13:20+01:00", TimeUnit::Rfc3339),
-            Some(1_700_000_000)
-        );
-        for bad in ["", " 1", "1.5", "-1", "+1", "1e9", "99999999999999999999"] {
-            assert_eq!(parse_time(bad, TimeUnit::Seconds), None, "{bad:?}");
-        }
-        assert_eq!(parse_time("yesterday", TimeUnit::Rfc3339), None);
-    }
-
-    #[test]
-    fn seconds_or_milliseconds_tells_the_units_apart_by_digits() {
-        for (text, at) in [
-            ("1700000000", 1_700_000_000),
-            ("1700000000123", 1_700_000_000),
-            ("999999999999", 999_999_999_999),
-        ] {
-            assert_eq!(
-                parse_time(text, TimeUnit::SecondsOrMilliseconds),
-                Some(at),
-                "{text}"
-            );
-        }
-        assert_eq!(parse_time("1.7e9", TimeUnit::SecondsOrMilliseconds), None);
     }
 }
