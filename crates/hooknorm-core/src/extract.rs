@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
+use crate::convert;
 use crate::error::{ErrorKind, HandleError};
 use crate::model::{AmountUnit, Convert};
 use crate::plan::{Connector, Money as MoneyC, Template, Text, TextSeg, Value};
@@ -289,28 +290,9 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         let Some(raw) = self.eval(v)? else {
             return Ok(None);
         };
-        let millis = v.convert == Some(Convert::UnixMillis);
-        let from_int = |i: i64| if millis { i.div_euclid(1000) } else { i };
-        match &*raw {
-            Json::Number(n) => n
-                .as_i64()
-                .map(from_int)
-                .map(Some)
-                .ok_or_else(|| malformed(key, format!("`{n}` is not a whole-second timestamp"))),
-            Json::String(s)
-                if v.convert != Some(Convert::Rfc3339)
-                    && !s.is_empty()
-                    && s.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                s.parse::<i64>()
-                    .map(|i| Some(from_int(i)))
-                    .map_err(|_| malformed(key, "timestamp out of range"))
-            }
-            Json::String(s) => crate::verify::parse_time(s, crate::model::TimeUnit::Rfc3339)
-                .map(Some)
-                .ok_or_else(|| malformed(key, format!("`{s}` is not a timestamp"))),
-            other => Err(malformed(key, format!("`{other}` is not a timestamp"))),
-        }
+        convert::timestamp(&raw, v.convert)
+            .map(Some)
+            .map_err(|e| malformed(key, e))
     }
 
     pub(crate) fn money(
@@ -335,7 +317,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                 format!("`{currency}` is not an ISO 4217 currency code"),
             ));
         }
-        let minor = amount(&raw, m.unit, &currency).map_err(|e| malformed(key, e))?;
+        let minor = convert::amount(&raw, m.unit, &currency).map_err(|e| malformed(key, e))?;
         Ok(Some(Money {
             minor_amount: minor,
             currency,
@@ -353,7 +335,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         let Some(raw) = self.eval(v)? else {
             return Ok(None);
         };
-        amount(&raw, unit, currency.unwrap_or("USD"))
+        convert::amount(&raw, unit, currency.unwrap_or("USD"))
             .map(Some)
             .map_err(|e| malformed(key, e))
     }
@@ -366,132 +348,5 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         let code = self.text(code)?;
         let message = self.text(message)?;
         Ok((code.is_some() || message.is_some()).then_some(ErrorDetails { code, message }))
-    }
-}
-
-/// The ISO 4217 minor-unit exponent of a currency.
-pub fn currency_exponent(code: &str) -> u32 {
-    match code {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "CLF" | "UYW" => 4,
-        _ => 2,
-    }
-}
-
-/// Converts an amount (JSON number or numeric string) to minor units, exactly.
-pub fn amount(raw: &Json, unit: AmountUnit, currency: &str) -> Result<i64, String> {
-    if let (Json::Number(n), AmountUnit::Minor) = (raw, unit) {
-        if let Some(i) = n.as_i64() {
-            return Ok(i);
-        }
-    }
-    let text = match raw {
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => s.trim().to_string(),
-        other => return Err(format!("`{other}` is not an amount")),
-    };
-    match unit {
-        AmountUnit::Minor => {
-            let t = text.strip_prefix('-').unwrap_or(&text);
-            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("`{text}` is not a whole number of minor units"));
-            }
-            text.parse::<i64>()
-                .map_err(|_| format!("`{text}` is out of range"))
-        }
-        AmountUnit::Major => major_to_minor(&text, currency_exponent(currency))
-            .ok_or_else(|| format!("`{text}` is not an exact {currency} amount")),
-    }
-}
-
-/// `"10.5"` with exponent 2 → 1050. Rejects more fractional digits than the currency has
-/// (unless they are zeros), exponents, and anything that is not a plain decimal.
-pub fn major_to_minor(text: &str, exp: u32) -> Option<i64> {
-    let (neg, t) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text),
-    };
-    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-    if int.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    if t.contains('.') && frac.is_empty() {
-        return None;
-    }
-    let frac = frac.trim_end_matches('0');
-    if frac.len() > exp as usize {
-        return None;
-    }
-    let mut digits = String::with_capacity(int.len() + exp as usize);
-    digits.push_str(int);
-    digits.push_str(frac);
-    for _ in frac.len()..exp as usize {
-        digits.push('0');
-    }
-    let v: i64 = digits.parse().ok()?;
-    Some(if neg { -v } else { v })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn major_units_convert_exactly() {
-        assert_eq!(major_to_minor("10.5", 2), Some(1050));
-        assert_eq!(major_to_minor("10.50", 2), Some(1050));
-        assert_eq!(major_to_minor("1000", 0), Some(1000));
-        assert_eq!(major_to_minor("1.234", 3), Some(1234));
-        assert_eq!(major_to_minor("0.10", 0), None);
-        assert_eq!(major_to_minor("1.005", 2), None);
-        assert_eq!(major_to_minor("1e3", 2), None);
-        assert_eq!(major_to_minor("1.", 2), None);
-        assert_eq!(major_to_minor("-2.5", 2), Some(-250));
-        assert_eq!(major_to_minor("99999999999999999999", 2), None);
-    }
-
-    proptest::proptest! {
-        /// Every minor amount written in major units converts back exactly, for every currency
-        /// exponent; one digit more than the currency has is refused, never rounded.
-        #[test]
-        fn major_amounts_are_exact_for_every_exponent(
-            minor in -1_000_000_000_000_000i64..1_000_000_000_000_000,
-            currency in proptest::sample::select(vec!["JPY", "KRW", "USD", "EUR", "INR", "KWD", "BHD", "TND", "CLF", "UYW"]),
-            zeros in 0usize..3,
-            extra in 1u8..10,
-        ) {
-            let exp = currency_exponent(currency);
-            let scale = 10i64.pow(exp);
-            let sign = if minor < 0 { "-" } else { "" };
-            let (int, frac) = (minor.unsigned_abs() / scale as u64, minor.unsigned_abs() % scale as u64);
-            let text = if exp == 0 {
-                format!("{sign}{int}")
-            } else {
-                format!("{sign}{int}.{frac:0w$}{}", "0".repeat(zeros), w = exp as usize)
-            };
-            proptest::prop_assert_eq!(major_to_minor(&text, exp), Some(minor));
-            proptest::prop_assert_eq!(amount(&json!(text.clone()), AmountUnit::Major, currency), Ok(minor));
-            proptest::prop_assert_eq!(amount(&json!(minor), AmountUnit::Minor, currency), Ok(minor));
-            let finer = if exp == 0 { format!("{text}.{extra}") } else { format!("{text}{extra}") };
-            proptest::prop_assert_eq!(major_to_minor(&finer, exp), None);
-        }
-    }
-
-    #[test]
-    fn amounts_from_json() {
-        assert_eq!(amount(&json!(2000), AmountUnit::Minor, "USD"), Ok(2000));
-        assert_eq!(amount(&json!("2000"), AmountUnit::Minor, "USD"), Ok(2000));
-        assert!(amount(&json!(20.5), AmountUnit::Minor, "USD").is_err());
-        assert_eq!(amount(&json!("12.34"), AmountUnit::Major, "EUR"), Ok(1234));
-        assert_eq!(amount(&json!(12.34), AmountUnit::Major, "EUR"), Ok(1234));
-        assert_eq!(amount(&json!("1500"), AmountUnit::Major, "JPY"), Ok(1500));
-        assert_eq!(amount(&json!("1.500"), AmountUnit::Major, "KWD"), Ok(1500));
-        assert!(amount(&json!(true), AmountUnit::Minor, "USD").is_err());
     }
 }

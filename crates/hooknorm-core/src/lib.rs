@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod compile;
+mod convert;
 mod crypto;
 mod decode;
 mod engine;
@@ -22,6 +23,7 @@ mod error;
 mod extract;
 pub mod fixture;
 mod lint;
+mod message;
 mod model;
 mod plan;
 mod profile;

@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use crate::crypto;
 use crate::engine::Engine;
 use crate::error::{ErrorKind, HandleError};
+use crate::message::{SignedMessage, Unbuilt};
 use crate::model::Scope as SigScope;
 use crate::plan::{Connector, Scheme, SignPlan, Template};
 use crate::request::{Req, Scope};
@@ -211,20 +212,14 @@ fn sign_message(
     key: &crypto::SignKey,
     scope: &Scope,
 ) -> Result<String, HandleError> {
-    let mut msg = Vec::new();
-    for (i, p) in scheme.message.iter().enumerate() {
-        if i > 0 {
-            msg.extend_from_slice(scheme.join.as_bytes());
-        }
-        let v = scope.get(p)?.ok_or_else(|| {
-            unsupported(format!(
-                "the signed {} is not available when signing",
-                Scope::describe(p)
-            ))
-        })?;
-        msg.extend_from_slice(&v);
-    }
-    let raw = crypto::sign(scheme.algorithm, key, &msg).map_err(unsupported)?;
+    let msg = SignedMessage::build(scheme, scope).map_err(|e| match e {
+        Unbuilt::Failed(e) => e,
+        Unbuilt::Missing(m) => unsupported(format!(
+            "the signed {} is not available when signing",
+            Scope::describe(m.part)
+        )),
+    })?;
+    let raw = crypto::sign(scheme.algorithm, key, &msg.concat()).map_err(unsupported)?;
     Ok(crypto::encode_sig(scheme.encoding, &raw))
 }
 

@@ -1,14 +1,14 @@
 //! Signature verification: find the signatures, build the signed message byte-exact, check it
 //! with every supplied key in constant time, then the replay window. Fails closed.
 
-use std::borrow::Cow;
-
 use serde_json::Value as Json;
 
+use crate::convert;
 use crate::crypto::{self, VerifyKey};
 use crate::error::{ErrorKind, HandleError, ReportStep};
-use crate::model::{SigFormat, TimeUnit};
-use crate::plan::{Check, Scheme, Signature, SourceKind, Timestamp};
+use crate::message::{SignedMessage, Unbuilt};
+use crate::model::SigFormat;
+use crate::plan::{Check, Scheme, Signature, Timestamp};
 use crate::request::{Req, Scope};
 
 /// A successful verification.
@@ -275,43 +275,32 @@ fn keys<'s>(scheme: &Scheme, scope: &Scope<'_, 's>) -> (Vec<VerifyKey<'s>>, usiz
     (out, supplied)
 }
 
-/// Builds the signed message parts of a scheme.
+/// Builds the signed message of a scheme; a missing part is a missing secret or signature.
 fn message<'b>(
     scheme: &'b Scheme,
     scope: &Scope<'_, 'b>,
-) -> Result<Vec<Cow<'b, [u8]>>, HandleError> {
-    let mut parts = Vec::with_capacity(scheme.message.len() * 2);
-    for (i, p) in scheme.message.iter().enumerate() {
-        if i > 0 && !scheme.join.is_empty() {
-            parts.push(Cow::Borrowed(scheme.join.as_bytes()));
-        }
-        match scope.get(p)? {
-            Some(v) => parts.push(v),
-            // A secret part (a PayPal webhook id) is the host's to supply, not the request's.
-            None if matches!(p.kind, SourceKind::Secret(_)) => {
-                return Err(HandleError::new(
-                    ErrorKind::MissingSecret,
-                    format!(
-                        "the {} the signed message needs was not supplied",
-                        Scope::describe(p)
-                    ),
-                ))
-            }
-            None => {
-                return Err(HandleError::new(
-                    ErrorKind::MissingSignature,
-                    format!("the signed {} is missing", Scope::describe(p)),
-                ))
-            }
-        }
-    }
-    Ok(parts)
+) -> Result<SignedMessage<'b>, HandleError> {
+    SignedMessage::build(scheme, scope).map_err(|e| match e {
+        Unbuilt::Failed(e) => e,
+        // A secret part (a PayPal webhook id) is the host's to supply, not the request's.
+        Unbuilt::Missing(m) if m.secret => HandleError::new(
+            ErrorKind::MissingSecret,
+            format!(
+                "the {} the signed message needs was not supplied",
+                Scope::describe(m.part)
+            ),
+        ),
+        Unbuilt::Missing(m) => HandleError::new(
+            ErrorKind::MissingSignature,
+            format!("the signed {} is missing", Scope::describe(m.part)),
+        ),
+    })
 }
 
 fn scheme_matches(
     scheme: &Scheme,
     keys: &[VerifyKey],
-    parts: &[Cow<[u8]>],
+    msg: &SignedMessage,
     candidates: &[&str],
 ) -> Option<usize> {
     if crypto::is_symmetric(scheme.algorithm) {
@@ -320,7 +309,7 @@ fn scheme_matches(
                 VerifyKey::Mac(b) => b,
                 _ => &[],
             };
-            let expected = crypto::mac(scheme.algorithm, key, parts);
+            let expected = crypto::mac(scheme.algorithm, key, msg.parts());
             // Check every candidate (no early exit on the comparison itself).
             let mut hit = None;
             for (i, c) in candidates.iter().enumerate() {
@@ -334,7 +323,7 @@ fn scheme_matches(
         }
         None
     } else {
-        let msg: Vec<u8> = parts.concat();
+        let msg = msg.concat();
         for k in keys {
             for (i, c) in candidates.iter().enumerate() {
                 if let Some(sig) = crypto::decode_sig(scheme.encoding, c) {
@@ -400,9 +389,9 @@ pub(crate) fn verify(
             item,
             slots,
         };
-        let parts =
+        let msg =
             message(scheme, &scope).map_err(|e| fail(report, "signature", e.kind, e.message))?;
-        if let Some(i) = scheme_matches(scheme, &keys, &parts, &parsed.candidates) {
+        if let Some(i) = scheme_matches(scheme, &keys, &msg, &parsed.candidates) {
             step(report, "signature", true, "verified");
             if let (Some(ts), Some(now)) = (&sig.timestamp, now) {
                 check_timestamp(ts, req, &parsed.params, now, report)?;
@@ -485,7 +474,7 @@ fn check_timestamp(
                 format!("the signed timestamp ({what}) is missing"),
             )
         })?;
-    let at = parse_time(&text, ts.unit).ok_or_else(|| {
+    let at = convert::parse_time(&text, ts.unit).ok_or_else(|| {
         fail(
             report,
             "timestamp",
@@ -519,26 +508,6 @@ fn check_timestamp(
     }
     step(report, "timestamp", true, "within the replay window");
     Ok(())
-}
-
-/// Parses a timestamp to unix seconds.
-pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
-    let digits = |t: &str| -> Option<i64> {
-        (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse().ok())
-            .flatten()
-    };
-    match unit {
-        TimeUnit::Seconds => digits(text),
-        TimeUnit::Milliseconds => digits(text).map(|ms| ms.div_euclid(1000)),
-        TimeUnit::SecondsOrMilliseconds if text.len() >= 13 => {
-            digits(text).map(|ms| ms.div_euclid(1000))
-        }
-        TimeUnit::SecondsOrMilliseconds => digits(text),
-        TimeUnit::Rfc3339 => chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|d| d.timestamp()),
-    }
 }
 
 #[cfg(test)]
@@ -600,45 +569,5 @@ events:
             let std: Vec<&str> = v.split(sep).collect();
             assert_eq!(ours, std, "{v:?} by {sep:?}");
         }
-    }
-
-    #[test]
-    fn timestamps_parse_strictly() {
-        assert_eq!(
-            parse_time("1700000000", TimeUnit::Seconds),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_time("1700000000123", TimeUnit::Milliseconds),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_time("2023-11-14T22:13:20Z", TimeUnit::Rfc3339),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_time("2023-11-14T23:13:20+01:00", TimeUnit::Rfc3339),
-            Some(1_700_000_000)
-        );
-        for bad in ["", " 1", "1.5", "-1", "+1", "1e9", "99999999999999999999"] {
-            assert_eq!(parse_time(bad, TimeUnit::Seconds), None, "{bad:?}");
-        }
-        assert_eq!(parse_time("yesterday", TimeUnit::Rfc3339), None);
-    }
-
-    #[test]
-    fn seconds_or_milliseconds_tells_the_units_apart_by_digits() {
-        for (text, at) in [
-            ("1700000000", 1_700_000_000),
-            ("1700000000123", 1_700_000_000),
-            ("999999999999", 999_999_999_999),
-        ] {
-            assert_eq!(
-                parse_time(text, TimeUnit::SecondsOrMilliseconds),
-                Some(at),
-                "{text}"
-            );
-        }
-        assert_eq!(parse_time("1.7e9", TimeUnit::SecondsOrMilliseconds), None);
     }
 }
