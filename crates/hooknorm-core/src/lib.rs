@@ -30,9 +30,9 @@ pub mod properties;
 mod request;
 pub mod schema;
 mod sign;
+mod spec_yaml;
 mod types;
 mod verify;
-mod yamlpos;
 
 pub use compile::Connector;
 pub use engine::{printable, Engine, BUNDLED};
