@@ -11,11 +11,11 @@ use crate::model::*;
 use crate::plan::*;
 use crate::project::{plain_prefix, CompiledPath, Node, Projection, Seg, Step};
 use crate::resource::{DisputePlan, PaymentPlan, RefundPlan};
+use crate::spec_yaml;
 use crate::types::{
     Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
     WebhookEventType,
 };
-use crate::yamlpos::Positions;
 
 /// Variables of `sign` templates.
 const SIGN_VARS: &[&str] = &[
@@ -35,54 +35,53 @@ pub fn compile_spec(
     stem: Option<&str>,
     text: &str,
 ) -> Result<Connector, Vec<SpecError>> {
-    let positions = Positions::index(text);
-    let locate = |key: &str, message: String| {
-        let (line, column) = positions.locate(key);
-        SpecError {
-            file: file.to_string(),
-            line,
-            column,
-            key: key.to_string(),
-            message,
+    let at = |key: String, (line, column): (usize, usize), message: String| SpecError {
+        file: file.to_string(),
+        line,
+        column,
+        key,
+        message,
+    };
+    let doc = match spec_yaml::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let mut errors: Vec<SpecError> = e
+                .duplicates
+                .into_iter()
+                .map(|(key, pos)| at(key, pos, "duplicate key".into()))
+                .collect();
+            errors.push(at(e.key, e.pos, e.message));
+            return Err(errors);
         }
     };
-    let mut errors: Vec<SpecError> = positions
+    let locate = |key: &str, message: String| at(key.to_string(), doc.locate(key), message);
+    let mut errors: Vec<SpecError> = doc
         .duplicates
         .iter()
-        .map(|(key, line, column)| SpecError {
-            file: file.to_string(),
-            line: *line,
-            column: *column,
-            key: key.clone(),
-            message: "duplicate key".into(),
-        })
+        .map(|(key, pos)| at(key.clone(), *pos, "duplicate key".into()))
         .collect();
 
-    let de = serde_yaml_ng::Deserializer::from_str(text);
-    let spec: ConnectorSpec = match serde_path_to_error::deserialize(de) {
+    let spec: ConnectorSpec = match serde_path_to_error::deserialize(doc.deserializer()) {
         Ok(s) => s,
         Err(e) => {
             let key = e.path().to_string();
             let key = if key == "." { String::new() } else { key };
             let inner = e.into_inner();
-            let (line, column) = match inner.location() {
-                Some(l) => (l.line(), l.column()),
-                None => positions.locate(&key),
-            };
-            let message = strip_location(&inner.to_string());
-            // Duplicate keys make serde fail too; report them once, with their own positions.
-            if !message.contains("duplicate") || errors.is_empty() {
-                errors.push(SpecError {
-                    file: file.to_string(),
-                    line,
-                    column,
-                    key,
-                    message,
-                });
+            // A duplicate key stops deserialization; it is reported above, with its position.
+            if !inner.duplicate {
+                let pos = inner.pos.unwrap_or_else(|| doc.locate(&key));
+                errors.push(at(key, pos, inner.to_string()));
             }
             return Err(errors);
         }
     };
+    if doc.more_documents {
+        errors.push(locate(
+            "",
+            "deserializing from YAML containing more than one document is not supported".into(),
+        ));
+        return Err(errors);
+    }
 
     let mut c = Compiler {
         errors: Vec::new(),
@@ -105,14 +104,6 @@ pub fn compile_spec(
         Ok(connector)
     } else {
         Err(errors)
-    }
-}
-
-/// serde_yaml_ng appends " at line L column C" to messages; the location is reported apart.
-fn strip_location(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
     }
 }
 

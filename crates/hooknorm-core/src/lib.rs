@@ -34,9 +34,9 @@ mod request;
 mod resource;
 pub mod schema;
 mod sign;
+mod spec_yaml;
 mod types;
 mod verify;
-mod yamlpos;
 
 pub use engine::{printable, Engine, BUNDLED};
 pub use error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};

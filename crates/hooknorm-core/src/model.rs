@@ -749,6 +749,8 @@ impl<V> Default for UniqueMap<V> {
     }
 }
 
+// Duplicate keys are found once, by the YAML parser (`spec_yaml`), which stops
+// deserialization at the first one.
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Vis<V>(PhantomData<V>);
@@ -759,11 +761,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = BTreeMap::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if out.contains_key(&key) {
-                        return Err(de::Error::custom(format!("duplicate key `{key}`")));
-                    }
-                    let value = map.next_value()?;
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
                     out.insert(key, value);
                 }
                 Ok(UniqueMap(out))
