@@ -157,3 +157,40 @@ pub(crate) const TEMPLATE_BUILTINS: &[&str] = &[
     "signed_sha256",
     "merchant_event_id",
 ];
+
+use crate::project::Step;
+
+impl Scheme {
+    /// The raw body is part of the signed message.
+    pub(crate) fn signs_body(&self) -> bool {
+        self.message
+            .iter()
+            .any(|s| matches!(s.kind, SourceKind::Body))
+    }
+}
+
+/// What the spec warnings and the property checks ask of a compiled spec.
+impl Connector {
+    /// Every signature scheme, in spec order.
+    pub(crate) fn schemes(&self) -> impl Iterator<Item = &Scheme> {
+        self.signature.iter().flat_map(|s| &s.schemes)
+    }
+
+    /// Plain-chain paths of the raw event type (relative to the item), in fallback order.
+    /// Empty when the type is computed (a template, a source, a non-plain path).
+    pub(crate) fn event_type_paths(&self) -> Vec<&[Step]> {
+        let paths = &self.events.event_type.paths;
+        paths.iter().filter_map(CompiledPath::steps).collect()
+    }
+
+    /// Plain-chain paths of the event id (relative to the item).
+    pub(crate) fn event_id_paths(&self) -> Vec<&[Step]> {
+        let paths = self.events.id.iter().flat_map(|v| &v.paths);
+        paths.filter_map(CompiledPath::steps).collect()
+    }
+
+    /// The form field the document is decoded from (`body.document.form_field`).
+    pub(crate) fn document_form_field(&self) -> Option<&str> {
+        self.body.document.as_ref().map(|d| d.form_field.as_str())
+    }
+}

@@ -8,6 +8,7 @@ use crate::model::{
     Algorithm, BodyFormat, KeyEncoding, KeySpec, Scope, SigFormat, TimeUnit, UrlPart,
 };
 use crate::plan::{Connector, Source, SourceKind};
+pub(crate) use crate::project::steps_pointer;
 use crate::project::Step;
 use crate::types::WebhookEventType;
 
@@ -247,17 +248,4 @@ impl Connector {
                 .collect(),
         }
     }
-}
-
-/// A plain chain of steps as a JSON pointer suffix.
-pub fn steps_pointer(steps: &[Step]) -> String {
-    let mut out = String::new();
-    for s in steps {
-        out.push('/');
-        match s {
-            Step::Name(n) => out.push_str(&n.replace('~', "~0").replace('/', "~1")),
-            Step::Index(i) => out.push_str(&i.to_string()),
-        }
-    }
-    out
 }
