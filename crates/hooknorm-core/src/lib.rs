@@ -24,7 +24,6 @@ pub mod fixture;
 mod lint;
 mod model;
 mod plan;
-mod profile;
 mod project;
 #[cfg(feature = "proptest")]
 pub mod properties;
