@@ -26,7 +26,6 @@ mod lint;
 mod message;
 mod model;
 mod plan;
-mod profile;
 mod project;
 #[cfg(feature = "proptest")]
 pub mod properties;

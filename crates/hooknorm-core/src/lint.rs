@@ -3,9 +3,8 @@
 //! `hooknorm test` print them.
 
 use crate::model::{Algorithm, KeyEncoding};
-use crate::plan::Connector;
-use crate::profile::{steps_pointer, Location, SpecProfile};
-use crate::project::Step;
+use crate::plan::{Connector, SourceKind};
+use crate::project::{steps_pointer, Step};
 use crate::types::WebhookSecrets;
 
 /// Secrets shorter than this many bytes are flagged where the key is the secret's text.
@@ -16,12 +15,12 @@ fn timestamp_like(name: &str) -> bool {
     n.contains("timestamp") || n == "t" || n == "ts"
 }
 
-fn covered(p: &SpecProfile, steps: &[Step]) -> bool {
-    p.signature.iter().flat_map(|s| &s.schemes).any(|x| {
-        x.signed.iter().any(|l| match l {
-            Location::Field(Some(s)) => s == steps,
-            Location::FormField(f) => {
-                p.document_form_field.is_none() && steps == [Step::Name(f.clone())]
+fn covered(conn: &Connector, steps: &[Step]) -> bool {
+    conn.schemes().any(|x| {
+        x.message.iter().any(|l| match &l.kind {
+            SourceKind::Field(path) => path.steps() == Some(steps),
+            SourceKind::FormField(f) => {
+                conn.document_form_field().is_none() && steps == [Step::Name(f.clone())]
             }
             _ => false,
         })
@@ -30,9 +29,8 @@ fn covered(p: &SpecProfile, steps: &[Step]) -> bool {
 
 /// `(key, message)` warnings of a compiled spec.
 pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(String, String)> {
-    let p = conn.profile();
     let mut out = Vec::new();
-    let Some(sig) = &p.signature else {
+    let Some(sig) = &conn.signature else {
         return out;
     };
     let schemes = &sig.schemes;
@@ -40,16 +38,18 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(String, String)> {
     // Routing read from material the signature does not cover.
     let whole_document_signed = schemes.iter().any(|s| {
         s.signs_body()
-            || p.document_form_field
-                .as_ref()
-                .is_some_and(|f| s.signed.contains(&Location::FormField(f.clone())))
+            || conn.document_form_field().is_some_and(|f| {
+                s.message
+                    .iter()
+                    .any(|l| matches!(&l.kind, SourceKind::FormField(x) if x == f))
+            })
     });
     if !whole_document_signed {
         for (key, paths) in [
-            ("events.type", &p.event_type_paths),
-            ("events.id", &p.event_id_paths),
+            ("events.type", conn.event_type_paths()),
+            ("events.id", conn.event_id_paths()),
         ] {
-            for steps in paths.iter().filter(|s| !covered(&p, s)) {
+            for steps in paths.into_iter().filter(|s| !covered(conn, s)) {
                 out.push((
                     key.to_string(),
                     format!(
@@ -67,15 +67,17 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(String, String)> {
     let limited = sig
         .timestamp
         .as_ref()
-        .is_some_and(|t| t.past_seconds.is_some() || t.future_seconds.is_some());
+        .is_some_and(|t| t.past.is_some() || t.future.is_some());
     if !limited {
         let stamped = schemes
             .iter()
-            .flat_map(|s| &s.signed)
-            .find_map(|l| match l {
-                Location::Header(names) => names.iter().find(|n| timestamp_like(n)).cloned(),
-                Location::Param(n) | Location::FormField(n) if timestamp_like(n) => Some(n.clone()),
-                Location::Field(Some(steps)) => match steps.last() {
+            .flat_map(|s| &s.message)
+            .find_map(|l| match &l.kind {
+                SourceKind::Header(names) => names.iter().find(|n| timestamp_like(n)).cloned(),
+                SourceKind::Param(n) | SourceKind::FormField(n) if timestamp_like(n) => {
+                    Some(n.clone())
+                }
+                SourceKind::Field(path) => match path.steps().and_then(<[Step]>::last) {
                     Some(Step::Name(n)) if timestamp_like(n) => Some(n.clone()),
                     _ => None,
                 },
@@ -104,9 +106,8 @@ impl Connector {
     /// is the secret's own text (HMAC keys used as-is, secrets inside plain digests), so a short
     /// chosen secret is a weak key. The values are never part of the message.
     pub fn secret_warnings(&self, secrets: &WebhookSecrets) -> Vec<String> {
-        let p = self.profile();
         let mut names: Vec<&str> = Vec::new();
-        for s in p.signature.iter().flat_map(|s| &s.schemes) {
+        for s in self.schemes() {
             let hmac = matches!(
                 s.algorithm,
                 Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512
@@ -114,8 +115,8 @@ impl Connector {
             if hmac && s.key.encoding == KeyEncoding::Utf8 && s.key.prefix.is_none() {
                 names.extend(s.key.secrets.iter().map(String::as_str));
             }
-            for l in &s.signed {
-                if let Location::Secret(n) = l {
+            for l in &s.message {
+                if let SourceKind::Secret(n) = &l.kind {
                     names.push(n);
                 }
             }

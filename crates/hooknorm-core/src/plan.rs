@@ -194,3 +194,137 @@ pub(crate) const TEMPLATE_BUILTINS: &[&str] = &[
     "signed_sha256",
     "merchant_event_id",
 ];
+
+use crate::project::{steps_pointer, Step};
+
+/// The descriptions warnings and property reports give of a source.
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceKind::Header(names) => write!(f, "header `{}`", names.join("` / `")),
+            SourceKind::Param(p) => write!(f, "signature parameter `{p}`"),
+            SourceKind::Query(q) => write!(f, "query parameter `{q}`"),
+            SourceKind::FormField(n) => write!(f, "form field `{n}`"),
+            SourceKind::Field(path) => match path.steps() {
+                Some(steps) => write!(f, "item field `{}`", steps_pointer(steps)),
+                None => f.write_str("an item field"),
+            },
+            SourceKind::Literal(_) => f.write_str("literal text"),
+            SourceKind::Secret(n) => write!(f, "secret `{n}`"),
+            SourceKind::Body => f.write_str("body"),
+            SourceKind::Url(part) => write!(f, "URL ({part:?})"),
+        }
+    }
+}
+
+impl SourceKind {
+    /// True for request material (not literals or secrets).
+    pub(crate) fn is_request_material(&self) -> bool {
+        !matches!(self, SourceKind::Literal(_) | SourceKind::Secret(_))
+    }
+}
+
+impl Scheme {
+    /// The key is a public key or certificate: signing needs a different (private) key.
+    pub(crate) fn asymmetric(&self) -> bool {
+        matches!(
+            self.algorithm,
+            Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519
+        ) || self.key.encoding == KeyEncoding::Pem
+    }
+
+    /// The raw body is part of the signed message.
+    pub(crate) fn signs_body(&self) -> bool {
+        self.message
+            .iter()
+            .any(|s| matches!(s.kind, SourceKind::Body))
+    }
+}
+
+/// What the spec warnings and the property checks ask of a compiled spec.
+impl Connector {
+    /// Every signature scheme, in spec order.
+    pub(crate) fn schemes(&self) -> impl Iterator<Item = &Scheme> {
+        self.signature.iter().flat_map(|s| &s.schemes)
+    }
+
+    /// Where each scheme reads its signature.
+    pub(crate) fn signature_locations(&self) -> impl Iterator<Item = &SourceKind> {
+        self.schemes().map(|s| &s.sig_from.kind)
+    }
+
+    /// Plain-chain paths of the raw event type (relative to the item), in fallback order.
+    /// Empty when the type is computed (a template, a source, a non-plain path).
+    pub(crate) fn event_type_paths(&self) -> Vec<&[Step]> {
+        let paths = &self.events.event_type.paths;
+        paths.iter().filter_map(CompiledPath::steps).collect()
+    }
+
+    /// The event type has no other way in than plain paths (no template, source or default).
+    pub(crate) fn event_type_only_from_paths(&self) -> bool {
+        let et = &self.events.event_type;
+        !et.paths.is_empty()
+            && et.paths.iter().all(|p| p.steps().is_some())
+            && et.from.is_none()
+            && et.field.is_none()
+            && et.template.is_none()
+            && et.map.is_none()
+            && et.default.is_none()
+    }
+
+    /// Plain-chain paths of the event id (relative to the item).
+    pub(crate) fn event_id_paths(&self) -> Vec<&[Step]> {
+        let paths = self.events.id.iter().flat_map(|v| &v.paths);
+        paths.filter_map(CompiledPath::steps).collect()
+    }
+
+    /// The form field the document is decoded from (`body.document.form_field`).
+    pub(crate) fn document_form_field(&self) -> Option<&str> {
+        self.body.document.as_ref().map(|d| d.form_field.as_str())
+    }
+
+    /// The `map` table (raw type → event type), sorted by raw type.
+    pub(crate) fn mapped(&self) -> Vec<(&str, WebhookEventType)> {
+        let mut mapped: Vec<_> = self
+            .events
+            .map
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        mapped.sort_by(|a, b| a.0.cmp(b.0));
+        mapped
+    }
+
+    /// Raw types named by `rules`, sorted, each once.
+    pub(crate) fn rule_types(&self) -> Vec<&str> {
+        let mut types: Vec<&str> = self
+            .events
+            .rules
+            .iter()
+            .filter_map(|r| r.types.as_ref())
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        types.sort();
+        types.dedup();
+        types
+    }
+
+    /// Some rule applies to every type (it has no `types`).
+    pub(crate) fn untyped_rules(&self) -> bool {
+        !self.events.untyped_rules.is_empty()
+    }
+
+    /// JSON pointers of the batch items in a decoded document (the whole document when the
+    /// spec has no `items`).
+    pub(crate) fn item_pointers(&self, doc: &serde_json::Value) -> Vec<String> {
+        match &self.items {
+            None => vec![String::new()],
+            Some(path) => path
+                .query_located(doc)
+                .locations()
+                .map(|l| l.to_json_pointer())
+                .collect(),
+        }
+    }
+}

@@ -585,6 +585,19 @@ fn simple_steps(path: &str, segs: &[Seg], complete: bool) -> Option<Vec<Step>> {
     rest.is_empty().then_some(steps)
 }
 
+/// A plain chain of steps as a JSON pointer suffix.
+pub(crate) fn steps_pointer(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        out.push('/');
+        match s {
+            Step::Name(n) => out.push_str(&n.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,12 +86,9 @@ pub(super) fn rotation(ctx: &Ctx) -> Verdict {
         return v;
     }
     let Some(scheme) = ctx
-        .profile
-        .signature
-        .iter()
-        .flat_map(|s| &s.schemes)
+        .conn
+        .schemes()
         .find(|s| !s.asymmetric() && s.key.secrets.len() >= 2)
-        .cloned()
     else {
         return Verdict::NotApplicable {
             reason: "no symmetric scheme takes several secrets".into(),
@@ -188,16 +185,16 @@ pub(super) fn rotation(ctx: &Ctx) -> Verdict {
 // 4. Replay.
 pub(super) fn replay(ctx: &Ctx) -> Verdict {
     let Some(ts) = ctx
-        .profile
+        .conn
         .signature
         .as_ref()
-        .and_then(|s| s.timestamp.clone())
+        .and_then(|s| s.timestamp.as_ref())
     else {
         return Verdict::NotApplicable {
             reason: "the spec checks no timestamp".into(),
         };
     };
-    if ts.past_seconds.is_none() && ts.future_seconds.is_none() {
+    if ts.past.is_none() && ts.future.is_none() {
         return Verdict::NotApplicable {
             reason: "the timestamp has no tolerance either way".into(),
         };
@@ -212,11 +209,7 @@ pub(super) fn replay(ctx: &Ctx) -> Verdict {
         (any::<usize>(), any::<bool>(), 0u32..=1000, 1i64..=100_000),
         |&(i, future, frac, beyond)| {
             let base = pick(ctx, i);
-            let Some(limit) = (if future {
-                ts.future_seconds
-            } else {
-                ts.past_seconds
-            }) else {
+            let Some(limit) = (if future { ts.future } else { ts.past }) else {
                 return Ok(());
             };
             let limit = limit as i64;
@@ -260,12 +253,10 @@ pub(super) fn replay(ctx: &Ctx) -> Verdict {
 // 5. Robustness.
 pub(super) fn robustness(ctx: &Ctx) -> Verdict {
     let mut names: Vec<String> = vec!["Content-Type".into(), "X-Random".into()];
-    if let Some(sig) = &ctx.profile.signature {
-        for s in &sig.schemes {
-            for l in std::iter::once(&s.signature_from).chain(&s.signed) {
-                if let Location::Header(h) = l {
-                    names.extend(h.iter().cloned());
-                }
+    for s in ctx.conn.schemes() {
+        for l in std::iter::once(&s.sig_from).chain(&s.message) {
+            if let SourceKind::Header(h) = &l.kind {
+                names.extend(h.iter().cloned());
             }
         }
     }
@@ -284,7 +275,7 @@ pub(super) fn robustness(ctx: &Ctx) -> Verdict {
         ".{0,40}",
         Just("https://example.com/webhooks?data.id=1&x=%ff".to_string()),
     ];
-    let name = ctx.profile.connector.clone();
+    let name = ctx.conn.name.clone();
     run(
         ctx,
         "robustness",
@@ -328,8 +319,9 @@ pub(super) fn robustness(ctx: &Ctx) -> Verdict {
 
 // 6. Classification.
 pub(super) fn classification(ctx: &Ctx) -> Verdict {
-    let p = &ctx.profile;
-    if !p.event_type_only_from_paths || p.event_type_paths.is_empty() {
+    let p = ctx.conn;
+    let type_paths = p.event_type_paths();
+    if !p.event_type_only_from_paths() || type_paths.is_empty() {
         return Verdict::NotApplicable {
             reason: "the raw event type is computed, not read from one plain path".into(),
         };
@@ -337,20 +329,22 @@ pub(super) fn classification(ctx: &Ctx) -> Verdict {
     if let Some(v) = no_bases(ctx) {
         return v;
     }
-    let candidates: Vec<(String, Option<String>)> = p
-        .mapped
+    let mapped = p.mapped();
+    let untyped_rules = p.untyped_rules();
+    let rule_types = p.rule_types();
+    let candidates: Vec<(String, Option<String>)> = mapped
         .iter()
-        .filter(|(raw, _)| !p.untyped_rules && !p.rule_types.contains(raw))
-        .map(|(raw, ev)| (raw.clone(), Some(ev.as_str().to_string())))
+        .filter(|(raw, _)| !untyped_rules && !rule_types.contains(raw))
+        .map(|(raw, ev)| (raw.to_string(), Some(ev.as_str().to_string())))
         .collect();
-    let steps = p.event_type_paths[0].clone();
+    let steps = type_paths[0];
     let usable: Vec<usize> = (0..ctx.bases.len())
         .filter(|&i| {
             json_body(ctx, &ctx.bases[i]).is_some_and(|doc| {
                 let items = ctx.conn.item_pointers(&doc);
                 !items.is_empty()
                     && items.iter().all(|it| {
-                        doc.pointer(&format!("{it}{}", steps_pointer(&steps)))
+                        doc.pointer(&format!("{it}{}", steps_pointer(steps)))
                             .is_some_and(Json::is_string)
                     })
             })
@@ -369,11 +363,11 @@ pub(super) fn classification(ctx: &Ctx) -> Verdict {
         |(i, c, junk)| {
             let (raw, expected) = if *c < n {
                 candidates[*c].clone()
-            } else if p.untyped_rules {
+            } else if untyped_rules {
                 return Ok(());
             } else {
                 let raw = format!("hooknorm.unmapped.{junk}");
-                if p.mapped.iter().any(|(m, _)| *m == raw) {
+                if mapped.iter().any(|(m, _)| *m == raw) {
                     return Ok(());
                 }
                 (raw, Some("EVENT_NOT_SUPPORTED".to_string()))
@@ -401,7 +395,7 @@ pub(super) fn classification(ctx: &Ctx) -> Verdict {
             let base = &ctx.bases[b];
             let mut doc = json_body(ctx, base).unwrap_or(Json::Null);
             for it in ctx.conn.item_pointers(&doc) {
-                if let Some(v) = doc.pointer_mut(&format!("{it}{}", steps_pointer(&steps))) {
+                if let Some(v) = doc.pointer_mut(&format!("{it}{}", steps_pointer(steps))) {
                     *v = Json::from(raw.as_str());
                 }
             }
@@ -449,10 +443,10 @@ pub(super) fn comparable(o: &HandleOutcome, drop_event_id: bool) -> Json {
 /// Headers other than the signatures differ between two signed requests.
 pub(super) fn regenerated_headers_differ(ctx: &Ctx, a: &HandleRequest, b: &HandleRequest) -> bool {
     let sig_headers: Vec<String> = ctx
-        .profile
+        .conn
         .signature_locations()
         .filter_map(|l| match l {
-            Location::Header(h) => Some(h.clone()),
+            SourceKind::Header(h) => Some(h.clone()),
             _ => None,
         })
         .flatten()

@@ -250,7 +250,7 @@ pub(super) fn write_shuffled(v: &Json, mix: &mut Mix, out: &mut String) {
 }
 
 pub(super) fn json_body(ctx: &Ctx, base: &Base) -> Option<Json> {
-    match ctx.profile.body_format {
+    match ctx.conn.body.format {
         BodyFormat::Json | BodyFormat::JsonOrForm => {
             serde_json::from_slice(&base.request.request_details.body).ok()
         }

@@ -34,7 +34,8 @@ use crate::engine::Engine;
 use crate::error::ErrorKind;
 use crate::fixture::Fixture;
 use crate::model::{BodyFormat, KeyEncoding, KeySpec, SigFormat};
-use crate::profile::{steps_pointer, Location, SpecProfile};
+use crate::plan::SourceKind;
+use crate::project::steps_pointer;
 use crate::sign::SignRequest;
 use crate::types::{HandleOutcome, HandleRequest, Secret, WebhookEventType, WebhookSecrets};
 use crate::Connector;
@@ -127,7 +128,6 @@ pub fn check_spec(
     let ctx = Ctx {
         engine,
         conn,
-        profile: conn.profile(),
         bases: bases(engine, &own, opts),
         opts,
     };
@@ -157,7 +157,6 @@ pub fn check_spec(
 struct Ctx<'a> {
     engine: &'a Engine,
     conn: &'a Connector,
-    profile: SpecProfile,
     bases: Vec<Base>,
     opts: &'a Options,
 }
@@ -279,10 +278,10 @@ fn any_verified(o: &HandleOutcome) -> bool {
 }
 
 /// The names of form fields that carry signatures (removed before re-signing).
-fn signature_form_fields(p: &SpecProfile) -> Vec<String> {
-    p.signature_locations()
+fn signature_form_fields(conn: &Connector) -> Vec<String> {
+    conn.signature_locations()
         .filter_map(|l| match l {
-            Location::FormField(f) => Some(f.clone()),
+            SourceKind::FormField(f) => Some(f.clone()),
             _ => None,
         })
         .collect()
@@ -311,7 +310,7 @@ fn resign(
     let conn = engine
         .connector(&base.request.connector)
         .ok_or("unknown connector")?;
-    let strip = signature_form_fields(&conn.profile());
+    let strip = signature_form_fields(conn);
     if !strip.is_empty() {
         let pairs: Vec<_> = form_pairs(&body)
             .into_iter()
@@ -455,7 +454,7 @@ where
 }
 
 fn no_bases(ctx: &Ctx) -> Option<Verdict> {
-    if !ctx.profile.can_sign {
+    if ctx.conn.sign.is_none() {
         return Some(Verdict::NotApplicable {
             reason: "the spec has no `sign` recipe".into(),
         });

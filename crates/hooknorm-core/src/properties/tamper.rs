@@ -6,26 +6,38 @@ use serde_json::Value as Json;
 use super::*;
 
 /// A place to tamper with.
-#[derive(Debug, Clone)]
-pub(super) enum Target {
-    Signed(Location),
+#[derive(Clone, Copy)]
+pub(super) enum Target<'a> {
+    Signed(&'a SourceKind),
     /// An extra header nobody signs.
     UnsignedHeader,
 }
 
-pub(super) fn tamper_targets(p: &SpecProfile) -> Vec<Target> {
-    let mut locs: Vec<Location> = Vec::new();
-    if let Some(sig) = &p.signature {
-        for s in &sig.schemes {
-            for l in &s.signed {
-                if l.is_request_material() && !locs.contains(l) {
-                    locs.push(l.clone());
-                }
-            }
-        }
-        if let Some(t) = &sig.timestamp {
-            if !locs.contains(&t.from) {
-                locs.push(t.from.clone());
+/// The same place of the request: literals are one place whatever their text, item fields
+/// compare by their plain chain of steps.
+fn same_place(a: &SourceKind, b: &SourceKind) -> bool {
+    use SourceKind::*;
+    match (a, b) {
+        (Header(x), Header(y)) => x == y,
+        (Param(x), Param(y))
+        | (Query(x), Query(y))
+        | (FormField(x), FormField(y))
+        | (Secret(x), Secret(y)) => x == y,
+        (Field(x), Field(y)) => x.steps() == y.steps(),
+        (Literal(_), Literal(_)) | (Body, Body) => true,
+        (Url(x), Url(y)) => x == y,
+        _ => false,
+    }
+}
+
+pub(super) fn tamper_targets(conn: &Connector) -> Vec<Target<'_>> {
+    let mut locs: Vec<&SourceKind> = Vec::new();
+    if let Some(sig) = &conn.signature {
+        let signed = sig.schemes.iter().flat_map(|s| &s.message).map(|l| &l.kind);
+        let stamp = sig.timestamp.iter().map(|t| &t.from.kind);
+        for l in signed.filter(|l| l.is_request_material()).chain(stamp) {
+            if !locs.iter().any(|x| same_place(x, l)) {
+                locs.push(l);
             }
         }
     }
@@ -80,34 +92,34 @@ pub(super) fn header_key(req: &HandleRequest, names: &[String]) -> Option<String
 pub(super) fn apply_tamper(
     ctx: &Ctx,
     req: &HandleRequest,
-    target: &Location,
+    target: &SourceKind,
     pos: usize,
     byte: u8,
 ) -> Option<HandleRequest> {
     let mut out = req.clone();
     let d = &mut out.request_details;
     match target {
-        Location::Body => {
+        SourceKind::Body => {
             if d.body.is_empty() {
                 return None;
             }
             let i = pos % d.body.len();
             d.body[i] ^= byte.max(1);
         }
-        Location::Header(names) => {
+        SourceKind::Header(names) => {
             let k = header_key(req, names)?;
             let v = d.headers.get(&k)?.clone();
             d.headers.insert(k, alter_value(&v, pos));
         }
-        Location::Param(p) => {
+        SourceKind::Param(p) => {
             // The parameter lives in the signature value of a `params` scheme.
-            let sig = ctx.profile.signature.as_ref()?;
+            let sig = ctx.conn.signature.as_ref()?;
             let (names, sep, assign) =
                 sig.schemes
                     .iter()
-                    .find_map(|s| match (&s.signature_from, &s.format) {
+                    .find_map(|s| match (&s.sig_from.kind, &s.format) {
                         (
-                            Location::Header(n),
+                            SourceKind::Header(n),
                             SigFormat::Params {
                                 separator, assign, ..
                             },
@@ -132,7 +144,7 @@ pub(super) fn apply_tamper(
             }
             d.headers.insert(k, parts.join(&sep));
         }
-        Location::Query(q) => {
+        SourceKind::Query(q) => {
             let mut url = url::Url::parse(&d.url).ok()?;
             let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
             if !pairs.iter().any(|(k, _)| k == q) {
@@ -152,13 +164,14 @@ pub(super) fn apply_tamper(
                 }));
             d.url = url.to_string();
         }
-        Location::FormField(f) => {
+        SourceKind::FormField(f) => {
             let mut pairs = form_pairs(&d.body);
             let entry = pairs.iter_mut().find(|(k, _)| k == f)?;
             entry.1 = alter_value(&entry.1, pos);
             d.body = form_body(&pairs);
         }
-        Location::Field(Some(steps)) => {
+        SourceKind::Field(path) => {
+            let steps = path.steps()?;
             let mut doc: Json = serde_json::from_slice(&d.body).ok()?;
             let items = ctx.conn.item_pointers(&doc);
             if items.is_empty() {
@@ -174,20 +187,20 @@ pub(super) fn apply_tamper(
             };
             d.body = doc.to_string().into_bytes();
         }
-        Location::Url(_) => {
+        SourceKind::Url(_) => {
             let mut url = url::Url::parse(&d.url).ok()?;
             let path = format!("{}x", url.path());
             url.set_path(&path);
             d.url = url.to_string();
         }
-        Location::Field(None) | Location::Literal | Location::Secret(_) => return None,
+        SourceKind::Literal(_) | SourceKind::Secret(_) => return None,
     }
     Some(out)
 }
 
 // 2. Tamper.
 pub(super) fn tamper(ctx: &Ctx) -> Verdict {
-    if ctx.profile.signature.is_none() {
+    if ctx.conn.signature.is_none() {
         return Verdict::NotApplicable {
             reason: "the spec verifies no signature".into(),
         };
@@ -195,7 +208,7 @@ pub(super) fn tamper(ctx: &Ctx) -> Verdict {
     if let Some(v) = no_bases(ctx) {
         return v;
     }
-    let targets = tamper_targets(&ctx.profile);
+    let targets = tamper_targets(ctx.conn);
     run(
         ctx,
         "tamper",
