@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use hooknorm::fixture::Fixture;
 use hooknorm::Engine;
 
 fn root() -> PathBuf {

@@ -6,16 +6,16 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json_path::JsonPath;
 
-use crate::error::SpecError;
-use crate::model::*;
-use crate::plan::*;
-use crate::project::{plain_prefix, CompiledPath, Node, Projection, Seg, Step};
-use crate::resource::{DisputePlan, PaymentPlan, RefundPlan};
-use crate::spec_yaml;
-use crate::types::{
+use crate::contract::{
     Acknowledgement, DisputeStage, DisputeStatus, PaymentStatus, RefundStatus, ResourceKind,
     WebhookEventType,
 };
+use crate::error::SpecError;
+use crate::plan::*;
+use crate::projection::{plain_prefix, CompiledPath, Node, Projection, Seg, Step};
+use crate::resource::{DisputePlan, PaymentPlan, RefundPlan};
+use crate::spec::*;
+use crate::spec_yaml;
 
 /// Variables of `sign` templates.
 const SIGN_VARS: &[&str] = &[
@@ -175,7 +175,7 @@ impl Compiler {
                 );
             }
         }
-        let fields: Vec<(String, Value)> = spec
+        let fields: Vec<(String, ValuePlan)> = spec
             .fields
             .0
             .iter()
@@ -240,7 +240,7 @@ impl Compiler {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.description.clone()))
                 .collect(),
-            body: spec.body.clone(),
+            body: Body::from(&spec.body),
             projection,
             items,
             signature,
@@ -590,8 +590,8 @@ impl Compiler {
             name,
             scope: s.scope,
             algorithm: s.algorithm,
-            key: s.key.clone(),
-            signing_key: s.signing_key.clone().unwrap_or_else(|| s.key.clone()),
+            key: Key::from(&s.key),
+            signing_key: Key::from(s.signing_key.as_ref().unwrap_or(&s.key)),
             sig_from,
             format: s.signature.format.clone(),
             encoding: s.encoding,
@@ -609,7 +609,7 @@ impl Compiler {
         v: &ValueSpec,
         target: Option<Target>,
         may_ref_fields: bool,
-    ) -> Value {
+    ) -> ValuePlan {
         let full = match v {
             ValueSpec::Path(p) => FullValueSpec {
                 path: Some(OneOrMany::One(p.clone())),
@@ -695,7 +695,7 @@ impl Compiler {
                 );
             }
         }
-        Value {
+        ValuePlan {
             paths,
             from,
             field,
@@ -879,13 +879,13 @@ impl Compiler {
         key: &str,
         v: &Option<ValueSpec>,
         t: Option<Target>,
-    ) -> Option<Value> {
+    ) -> Option<ValuePlan> {
         v.as_ref().map(|v| self.value(key, v, t, true))
     }
 
     /// Compiles an optional amount.
-    pub(crate) fn money(&mut self, key: &str, m: &Option<MoneySpec>) -> Option<Money> {
-        m.as_ref().map(|m| Money {
+    pub(crate) fn money(&mut self, key: &str, m: &Option<MoneySpec>) -> Option<MoneyPlan> {
+        m.as_ref().map(|m| MoneyPlan {
             value: self.value(&format!("{key}.value"), &m.value, None, true),
             currency: self.value(&format!("{key}.currency"), &m.currency, None, true),
             unit: m.unit,

@@ -6,7 +6,7 @@
 
 use serde_json::Value as Json;
 
-use crate::model::{AmountUnit, Convert, TimeUnit};
+use crate::spec::{AmountUnit, Convert, TimeUnit};
 
 /// Parses a timestamp to unix seconds.
 pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {

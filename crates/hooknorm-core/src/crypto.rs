@@ -15,7 +15,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
-use crate::model::{Algorithm, KeyEncoding, KeySpec, SigEncoding};
+use crate::plan::Key;
+use crate::spec::{Algorithm, KeyEncoding, SigEncoding};
 
 /// A decoded verification key (HMAC keys borrow the secret's text when used as-is).
 pub enum VerifyKey<'k> {
@@ -36,7 +37,7 @@ pub enum SignKey {
 }
 
 /// The secret's text after the spec's prefix rule; `None` when the prefix is required and absent.
-pub fn key_text<'a>(spec: &KeySpec, text: &'a str) -> Option<&'a str> {
+pub fn key_text<'a>(spec: &Key, text: &'a str) -> Option<&'a str> {
     match &spec.prefix {
         Some(p) => match text.strip_prefix(p.as_str()) {
             Some(rest) => Some(rest),
@@ -375,7 +376,7 @@ mod tests {
 
     #[test]
     fn key_prefix_rules() {
-        let spec = |required| KeySpec {
+        let spec = |required| Key {
             secrets: vec!["secret".into()],
             encoding: KeyEncoding::Base64,
             prefix: Some("whsec_".into()),

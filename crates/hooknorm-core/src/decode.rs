@@ -5,7 +5,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::{Map, Value};
 
-use crate::model::DecodeStep;
+use crate::spec::DecodeStep;
 
 /// Maximum XML nesting accepted.
 const MAX_XML_DEPTH: usize = 128;

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::compile::compile_spec;
+use crate::contract::*;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
-use crate::model::BodyFormat;
 use crate::plan::Connector;
-use crate::project::Doc;
+use crate::projection::Doc;
 use crate::request::{Req, Scope};
-use crate::types::*;
+use crate::spec::BodyFormat;
 use crate::verify::{self, Outcome};
 
 /// The specs shipped in `connectors/`, embedded at build time: (file name, YAML text).
@@ -418,17 +418,17 @@ events:
         };
         let body = br#"{"type":"x"}"#;
         let sig = crate::crypto::sign(
-            crate::model::Algorithm::HmacSha256,
+            crate::spec::Algorithm::HmacSha256,
             &crate::crypto::sign_key(
-                crate::model::Algorithm::HmacSha256,
-                crate::model::KeyEncoding::Utf8,
+                crate::spec::Algorithm::HmacSha256,
+                crate::spec::KeyEncoding::Utf8,
                 "k",
             )
             .unwrap(),
             body,
         )
         .unwrap();
-        let sig = crate::crypto::encode_sig(crate::model::SigEncoding::Hex, &sig);
+        let sig = crate::crypto::encode_sig(crate::spec::SigEncoding::Hex, &sig);
         for (incomplete, expected) in [
             (true, EventStatus::Incomplete),
             (false, EventStatus::Complete),

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
+use crate::contract::*;
 use crate::convert;
 use crate::error::{ErrorKind, HandleError};
-use crate::model::{AmountUnit, Convert};
-use crate::plan::{Connector, Money as MoneyC, Template, Text, TextSeg, Value};
+use crate::plan::{Connector, MoneyPlan, Template, Text, TextSeg, ValuePlan};
 use crate::request::{first, json_text, Scope};
-use crate::types::*;
+use crate::spec::{AmountUnit, Convert};
 
 /// Built-in template variables of one item.
 #[derive(Default)]
@@ -169,7 +169,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     /// `template`; then `map`, `default`,
     /// `convert` (text conversions only; typed conversions are the caller's). Borrows from the
     /// document where it can.
-    pub fn eval<'s>(&'s self, v: &'s Value) -> Result<Option<Cow<'s, Json>>, HandleError> {
+    pub fn eval<'s>(&'s self, v: &'s ValuePlan) -> Result<Option<Cow<'s, Json>>, HandleError> {
         let mut found: Option<Cow<'s, Json>> = None;
         if let Some(item) = self.scope.item {
             found = v
@@ -226,7 +226,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     }
 
     /// A value's text.
-    pub fn eval_text(&self, v: &Value) -> Result<Option<String>, HandleError> {
+    pub fn eval_text(&self, v: &ValuePlan) -> Result<Option<String>, HandleError> {
         Ok(self
             .eval(v)?
             .as_deref()
@@ -235,7 +235,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     }
 
     /// A value as text.
-    pub fn text(&self, v: &'b Option<Value>) -> Result<Option<String>, HandleError> {
+    pub fn text(&self, v: &'b Option<ValuePlan>) -> Result<Option<String>, HandleError> {
         match v {
             Some(v) => self.eval_text(v),
             None => Ok(None),
@@ -274,7 +274,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     /// A value read as a contract enum name.
     pub(crate) fn enum_value<T>(
         &self,
-        v: &'b Option<Value>,
+        v: &'b Option<ValuePlan>,
         parse: fn(&str) -> Option<T>,
     ) -> Result<Option<T>, HandleError> {
         let Some(v) = v else { return Ok(None) };
@@ -285,7 +285,11 @@ impl<'c, 'b> Item<'c, '_, 'b> {
             .and_then(parse))
     }
 
-    pub(crate) fn time(&self, key: &str, v: &'b Option<Value>) -> Result<Option<i64>, HandleError> {
+    pub(crate) fn time(
+        &self,
+        key: &str,
+        v: &'b Option<ValuePlan>,
+    ) -> Result<Option<i64>, HandleError> {
         let Some(v) = v else { return Ok(None) };
         let Some(raw) = self.eval(v)? else {
             return Ok(None);
@@ -298,7 +302,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     pub(crate) fn money(
         &self,
         key: &str,
-        m: &'b Option<MoneyC>,
+        m: &'b Option<MoneyPlan>,
     ) -> Result<Option<Money>, HandleError> {
         let Some(m) = m else { return Ok(None) };
         let currency = self.eval_text(&m.currency)?.map(|mut c| {
@@ -327,7 +331,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     pub(crate) fn minor_like(
         &self,
         key: &str,
-        v: &'b Option<Value>,
+        v: &'b Option<ValuePlan>,
         unit: AmountUnit,
         currency: Option<&str>,
     ) -> Result<Option<i64>, HandleError> {
@@ -342,8 +346,8 @@ impl<'c, 'b> Item<'c, '_, 'b> {
 
     pub(crate) fn error_details(
         &self,
-        code: &'b Option<Value>,
-        message: &'b Option<Value>,
+        code: &'b Option<ValuePlan>,
+        message: &'b Option<ValuePlan>,
     ) -> Result<Option<ErrorDetails>, HandleError> {
         let code = self.text(code)?;
         let message = self.text(message)?;

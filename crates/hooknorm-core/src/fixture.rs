@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::contract::{HandleRequest, WebhookSecrets};
 use crate::engine::Engine;
-use crate::types::{HandleRequest, WebhookSecrets};
 
 /// One fixture file.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod compile;
+mod contract;
 mod convert;
 mod crypto;
 mod decode;
@@ -24,22 +25,21 @@ mod extract;
 pub mod fixture;
 mod lint;
 mod message;
-mod model;
 mod plan;
-mod project;
+mod projection;
 #[cfg(feature = "proptest")]
 pub mod properties;
 mod request;
 mod resource;
 pub mod schema;
 mod sign;
+mod spec;
 mod spec_yaml;
-mod types;
 mod verify;
 
+pub use contract::*;
 pub use engine::{printable, Engine, BUNDLED};
 pub use error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
 pub use lint::MIN_SECRET_BYTES;
 pub use plan::Connector;
 pub use sign::{SignRequest, SignedWebhook};
-pub use types::*;

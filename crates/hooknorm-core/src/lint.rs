@@ -2,10 +2,10 @@
 //! keeps them on the connector ([`Connector::warnings`]); `hooknorm validate` and
 //! `hooknorm test` print them.
 
-use crate::model::{Algorithm, KeyEncoding};
+use crate::contract::WebhookSecrets;
 use crate::plan::{Connector, SourceKind};
-use crate::project::{steps_pointer, Step};
-use crate::types::WebhookSecrets;
+use crate::projection::{steps_pointer, Step};
+use crate::spec::{Algorithm, KeyEncoding};
 
 /// Secrets shorter than this many bytes are flagged where the key is the secret's text.
 pub const MIN_SECRET_BYTES: usize = 16;

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json_path::JsonPath;
 
+use crate::contract::{Acknowledgement, WebhookEventType};
 use crate::error::SpecError;
-use crate::model::*;
-use crate::project::{CompiledPath, Projection};
+use crate::projection::{CompiledPath, Projection};
 use crate::resource::{DisputePlan, PaymentPlan, RefundPlan};
-use crate::types::{Acknowledgement, WebhookEventType};
+use crate::spec::*;
 
 /// A compiled connector, ready to handle webhooks. Immutable and `Send + Sync`.
 pub struct Connector {
@@ -22,11 +22,11 @@ pub struct Connector {
     pub description: Option<String>,
     /// Declared secrets: name → description.
     pub secrets: BTreeMap<String, String>,
-    pub(crate) body: BodySpec,
+    pub(crate) body: Body,
     pub(crate) projection: Projection,
     pub(crate) items: Option<JsonPath>,
     pub(crate) signature: Option<Signature>,
-    pub(crate) fields: Vec<(String, Value)>,
+    pub(crate) fields: Vec<(String, ValuePlan)>,
     pub(crate) events: Events,
     pub(crate) payment: Option<PaymentPlan>,
     pub(crate) refund: Option<RefundPlan>,
@@ -48,6 +48,56 @@ impl std::fmt::Debug for Connector {
     }
 }
 
+/// How the body is decoded (the spec's `body`).
+pub(crate) struct Body {
+    pub format: BodyFormat,
+    /// Larger bodies are rejected before anything else is done.
+    pub max_bytes: usize,
+    /// The document is taken from one form field and decoded in steps.
+    pub document: Option<Document>,
+}
+
+/// A document taken from one form field (the spec's `body.document`).
+pub(crate) struct Document {
+    pub form_field: String,
+    pub decode: Vec<DecodeStep>,
+}
+
+/// Where a key comes from and how it is decoded (a scheme's `key` or `signing_key`).
+pub(crate) struct Key {
+    /// Named secrets to try, in order.
+    pub secrets: Vec<String>,
+    pub encoding: KeyEncoding,
+    /// A prefix removed before decoding (`whsec_`).
+    pub prefix: Option<String>,
+    /// A secret without the prefix is not a key of this scheme.
+    pub prefix_required: bool,
+}
+
+impl From<&KeySpec> for Key {
+    fn from(k: &KeySpec) -> Key {
+        Key {
+            secrets: k.secrets.clone(),
+            encoding: k.encoding,
+            prefix: k.prefix.clone(),
+            prefix_required: k.prefix_required,
+        }
+    }
+}
+
+impl From<&BodySpec> for Body {
+    fn from(b: &BodySpec) -> Body {
+        Body {
+            format: b.format,
+            max_bytes: b.max_bytes,
+            document: b.document.as_ref().map(|d| Document {
+                form_field: d.form_field.clone(),
+                decode: d.decode.clone(),
+            }),
+        }
+    }
+}
+
 pub(crate) struct Signature {
     pub required: bool,
     /// The schemes verify each batch item (`scope: item`), not the request.
@@ -61,8 +111,8 @@ pub(crate) struct Scheme {
     pub name: String,
     pub scope: Scope,
     pub algorithm: Algorithm,
-    pub key: KeySpec,
-    pub signing_key: KeySpec,
+    pub key: Key,
+    pub signing_key: Key,
     pub sig_from: Source,
     pub format: SigFormat,
     pub encoding: SigEncoding,
@@ -104,7 +154,7 @@ pub(crate) enum SourceKind {
 }
 
 /// A compiled output value.
-pub(crate) struct Value {
+pub(crate) struct ValuePlan {
     pub paths: Vec<CompiledPath>,
     pub from: Option<Source>,
     pub field: Option<usize>,
@@ -158,8 +208,8 @@ pub(crate) enum TextSeg {
 }
 
 pub(crate) struct Events {
-    pub event_type: Value,
-    pub id: Option<Value>,
+    pub event_type: ValuePlan,
+    pub id: Option<ValuePlan>,
     pub rules: Vec<Rule>,
     /// Raw event type → indexes of the rules that may apply to it, in order (typed rules
     /// naming it and the untyped ones).
@@ -179,9 +229,9 @@ pub(crate) struct Rule {
     pub status: Option<String>,
 }
 
-pub(crate) struct Money {
-    pub value: Value,
-    pub currency: Value,
+pub(crate) struct MoneyPlan {
+    pub value: ValuePlan,
+    pub currency: ValuePlan,
     pub unit: AmountUnit,
 }
 
@@ -195,7 +245,7 @@ pub(crate) const TEMPLATE_BUILTINS: &[&str] = &[
     "merchant_event_id",
 ];
 
-use crate::project::{steps_pointer, Step};
+use crate::projection::{steps_pointer, Step};
 
 /// The descriptions warnings and property reports give of a source.
 impl std::fmt::Display for SourceKind {

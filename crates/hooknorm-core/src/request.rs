@@ -6,12 +6,12 @@ use std::cell::OnceCell;
 
 use serde_json::Value as Json;
 
+use crate::contract::{RequestDetails, WebhookSecrets};
 use crate::crypto;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError};
-use crate::model::{Transform, UrlPart};
 use crate::plan::{Source, SourceKind};
-use crate::types::{RequestDetails, WebhookSecrets};
+use crate::spec::{Transform, UrlPart};
 
 /// One request being handled, with lazily parsed parts.
 pub(crate) struct Req<'a> {
@@ -95,7 +95,7 @@ pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
 
 /// The first non-null node a JSONPath selects.
 pub(crate) fn first<'v>(
-    path: &crate::project::CompiledPath,
+    path: &crate::projection::CompiledPath,
     doc: &'v Json,
     slots: Option<&'v [Option<Json>]>,
 ) -> Option<&'v Json> {

@@ -21,13 +21,13 @@ use serde::de::{self, MapAccess};
 use serde_json::{Map, Value as Json};
 
 use crate::compile::{Compiler, Target};
-use crate::error::HandleError;
-use crate::extract::Item;
-use crate::model::{AmountUnit, MoneySpec, ValueSpec};
-use crate::plan::{Money as MoneyPlan, Value};
-use crate::types::{
+use crate::contract::{
     DisputeStage, DisputeStatus, ErrorDetails, Money, PaymentStatus, RefundStatus, WebhookEventType,
 };
+use crate::error::HandleError;
+use crate::extract::Item;
+use crate::plan::{MoneyPlan, ValuePlan};
+use crate::spec::{AmountUnit, MoneySpec, ValueSpec};
 
 /// What extraction of one resource knows besides the item: the classified event, the matching
 /// rule's status, and the amount read so far (for amounts in its unit and currency).
@@ -135,7 +135,7 @@ pub(crate) struct Text;
 
 impl FieldKind for Text {
     one_value_key!();
-    type Plan = Option<Value>;
+    type Plan = Option<ValuePlan>;
     type Out = String;
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, None)
@@ -155,7 +155,7 @@ pub(crate) struct Time;
 
 impl FieldKind for Time {
     one_value_key!();
-    type Plan = Option<Value>;
+    type Plan = Option<ValuePlan>;
     type Out = i64;
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, None)
@@ -213,7 +213,7 @@ pub(crate) struct MinorOfAmount;
 
 impl FieldKind for MinorOfAmount {
     one_value_key!();
-    type Plan = Option<Value>;
+    type Plan = Option<ValuePlan>;
     type Out = i64;
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, None)
@@ -299,7 +299,7 @@ pub(crate) struct Status<T>(PhantomData<T>);
 
 impl<T: StatusEnum> FieldKind for Status<T> {
     one_value_key!();
-    type Plan = Option<Value>;
+    type Plan = Option<ValuePlan>;
     type Out = T;
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, Some(T::TARGET))
@@ -327,7 +327,7 @@ pub(crate) struct ErrorSpec {
 
 impl FieldKind for Error {
     type Spec = ErrorSpec;
-    type Plan = (Option<Value>, Option<Value>);
+    type Plan = (Option<ValuePlan>, Option<ValuePlan>);
     type Out = ErrorDetails;
     fn keys(_: &'static str, out: &mut Vec<&'static str>) {
         out.extend(["error_code", "error_message"]);

@@ -1,8 +1,8 @@
 //! JSON Schemas generated from the Rust types: `schemas/connector.schema.json` (the spec
 //! language) and `schemas/event.schema.json` (the normalized outcome of `handle`).
 
-use crate::model::ConnectorSpec;
-use crate::types::HandleOutcome;
+use crate::contract::HandleOutcome;
+use crate::spec::ConnectorSpec;
 
 /// The JSON Schema of connector specs, as pretty JSON text.
 pub fn connector_schema() -> String {

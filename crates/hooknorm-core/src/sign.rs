@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::contract::{RequestDetails, WebhookSecrets};
 use crate::crypto;
 use crate::engine::Engine;
 use crate::error::{ErrorKind, HandleError};
 use crate::message::{SignedMessage, Unbuilt};
-use crate::model::Scope as SigScope;
 use crate::plan::{Connector, Scheme, SignPlan, Template};
 use crate::request::{Req, Scope};
-use crate::types::{RequestDetails, WebhookSecrets};
+use crate::spec::Scope as SigScope;
 
 /// What to sign.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -87,7 +87,7 @@ impl Engine {
         ctx.insert("body_sha256", crypto::sha256_hex(&[&req.body]).into());
         ctx.insert("scheme", scheme.name.clone().into());
         // The key a `key_equals_secret` signature is listed under (Braintree's public key).
-        if let crate::model::SigFormat::Params {
+        if let crate::spec::SigFormat::Params {
             key_equals_secret: Some(name),
             ..
         } = &scheme.format

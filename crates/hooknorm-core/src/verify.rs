@@ -7,9 +7,9 @@ use crate::convert;
 use crate::crypto::{self, VerifyKey};
 use crate::error::{ErrorKind, HandleError, ReportStep};
 use crate::message::{SignedMessage, Unbuilt};
-use crate::model::SigFormat;
 use crate::plan::{Check, Scheme, Signature, Timestamp};
 use crate::request::{Req, Scope};
+use crate::spec::SigFormat;
 
 /// A successful verification.
 pub(crate) struct Verified {
@@ -212,9 +212,9 @@ fn run_checks(
             ));
         };
         let kind = match c.error {
-            crate::model::CheckError::InvalidSignature => ErrorKind::InvalidSignature,
-            crate::model::CheckError::UntrustedCertificate => ErrorKind::UntrustedCertificate,
-            crate::model::CheckError::MalformedSignature => ErrorKind::MalformedSignature,
+            crate::spec::CheckError::InvalidSignature => ErrorKind::InvalidSignature,
+            crate::spec::CheckError::UntrustedCertificate => ErrorKind::UntrustedCertificate,
+            crate::spec::CheckError::MalformedSignature => ErrorKind::MalformedSignature,
         };
         if !c.one_of.is_empty() && !c.one_of.iter().any(|x| *x == *v) {
             return Err(fail(

@@ -49,7 +49,7 @@ pub(super) fn round_trip(ctx: &Ctx) -> Verdict {
 }
 
 /// A fresh secret of the shape a key expects.
-pub(super) fn fresh_secret(key: &KeySpec, like: Option<&str>, mix: &mut Mix) -> String {
+pub(super) fn fresh_secret(key: &Key, like: Option<&str>, mix: &mut Mix) -> String {
     let prefix = key.prefix.clone().unwrap_or_default();
     let bytes: Vec<u8> = (0..32).map(|_| mix.next() as u8).collect();
     match key.encoding {

@@ -30,14 +30,15 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, Test
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use crate::contract::{HandleOutcome, HandleRequest, Secret, WebhookEventType, WebhookSecrets};
 use crate::engine::Engine;
 use crate::error::ErrorKind;
 use crate::fixture::Fixture;
-use crate::model::{BodyFormat, KeyEncoding, KeySpec, SigFormat};
+use crate::plan::Key;
 use crate::plan::SourceKind;
-use crate::project::steps_pointer;
+use crate::projection::steps_pointer;
 use crate::sign::SignRequest;
-use crate::types::{HandleOutcome, HandleRequest, Secret, WebhookEventType, WebhookSecrets};
+use crate::spec::{BodyFormat, KeyEncoding, SigFormat};
 use crate::Connector;
 
 mod checks;
