@@ -84,6 +84,7 @@ pub fn compile_spec(
     }
 
     let mut c = Compiler {
+        doc: &doc,
         errors: Vec::new(),
         env: minijinja::Environment::new(),
         fields: Vec::new(),
@@ -99,7 +100,7 @@ pub fn compile_spec(
         let mut connector = connector.expect("a connector is built when there are no errors");
         connector.warnings = crate::lint::spec_warnings(&connector)
             .into_iter()
-            .map(|(k, m)| locate(&k, m))
+            .map(|(node, m)| at(node.key, (node.line, node.column), m))
             .collect();
         Ok(connector)
     } else {
@@ -108,7 +109,9 @@ pub fn compile_spec(
 }
 
 /// Compiles one spec, collecting `(key, message)` errors.
-pub(crate) struct Compiler {
+pub(crate) struct Compiler<'d> {
+    /// The parsed YAML, for the positions of plan nodes.
+    doc: &'d spec_yaml::Document,
     errors: Vec<(String, String)>,
     env: minijinja::Environment<'static>,
     /// Declared field names, in order.
@@ -126,7 +129,17 @@ pub(crate) struct Compiler {
     slots: Vec<Vec<Step>>,
 }
 
-impl Compiler {
+impl Compiler<'_> {
+    /// Where a key is in the spec (its nearest located ancestor for keys not written out).
+    fn at(&self, key: &str) -> At {
+        let (line, column) = self.doc.locate(key);
+        At {
+            key: key.to_string(),
+            line,
+            column,
+        }
+    }
+
     fn err(&mut self, key: &str, msg: impl Into<String>) {
         self.errors.push((key.to_string(), msg.into()));
     }
@@ -425,6 +438,7 @@ impl Compiler {
                 );
             }
             Timestamp {
+                at: self.at("signature.timestamp"),
                 from,
                 unit: t.unit,
                 past: t.past_seconds,
@@ -453,6 +467,7 @@ impl Compiler {
             })
             .collect();
         Some(Signature {
+            at: self.at("signature"),
             required: s.required,
             item_scope: scopes.contains(&Scope::Item),
             schemes,
@@ -696,6 +711,7 @@ impl Compiler {
             }
         }
         ValuePlan {
+            at: self.at(key),
             paths,
             from,
             field,
@@ -730,7 +746,7 @@ impl Compiler {
     /// Compiles a minijinja template named by its spec key; its variables must be `vars`.
     fn template(&mut self, key: &str, source: String, vars: &[&str]) -> Template {
         let mut template = Template {
-            key: key.to_string(),
+            at: self.at(key),
             uses_signature: false,
         };
         if let Err(e) = self.env.add_template_owned(key.to_string(), source) {

@@ -162,7 +162,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
 
     fn render_template(&self, t: &Template) -> Result<String, HandleError> {
         t.render(&self.conn.env, self.context()?)
-            .map_err(|e| malformed(&t.key, format!("template failed: {e}")))
+            .map_err(|e| malformed(&t.at.key, format!("template failed: {e}")))
     }
 
     /// Evaluates a value: paths (the first non-null, non-empty value), then `from`, `field`,

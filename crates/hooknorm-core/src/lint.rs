@@ -3,8 +3,8 @@
 //! `hooknorm test` print them.
 
 use crate::contract::WebhookSecrets;
-use crate::plan::{Connector, SourceKind};
-use crate::projection::{steps_pointer, Step};
+use crate::plan::{At, Connector, SourceKind};
+use crate::projection::{steps_pointer, CompiledPath, Step};
 use crate::spec::{Algorithm, KeyEncoding};
 
 /// Secrets shorter than this many bytes are flagged where the key is the secret's text.
@@ -27,8 +27,8 @@ fn covered(conn: &Connector, steps: &[Step]) -> bool {
     })
 }
 
-/// `(key, message)` warnings of a compiled spec.
-pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(String, String)> {
+/// Warnings of a compiled spec, each at the plan node it is about.
+pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(At, String)> {
     let mut out = Vec::new();
     let Some(sig) = &conn.signature else {
         return out;
@@ -45,13 +45,13 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(String, String)> {
             })
     });
     if !whole_document_signed {
-        for (key, paths) in [
-            ("events.type", conn.event_type_paths()),
-            ("events.id", conn.event_id_paths()),
-        ] {
-            for steps in paths.into_iter().filter(|s| !covered(conn, s)) {
+        let events = &conn.events;
+        let routing = [Some(&events.event_type), events.id.as_ref()];
+        for value in routing.into_iter().flatten() {
+            let paths = value.paths.iter().filter_map(CompiledPath::steps);
+            for steps in paths.filter(|s| !covered(conn, s)) {
                 out.push((
-                    key.to_string(),
+                    value.at.clone(),
                     format!(
                         "`{}` is read from the body, but the signature covers only part of the \
                          request and not this field: a captured webhook can be replayed with \
@@ -85,11 +85,7 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(String, String)> {
             });
         if let Some(name) = stamped {
             out.push((
-                if sig.timestamp.is_some() {
-                    "signature.timestamp".to_string()
-                } else {
-                    "signature".to_string()
-                },
+                sig.timestamp.as_ref().map_or(&sig.at, |t| &t.at).clone(),
                 format!(
                     "the processor signs a timestamp (`{name}`) but no replay window is set \
                      (`signature.timestamp` with `past_seconds` / `future_seconds`): a captured \

@@ -48,6 +48,15 @@ impl std::fmt::Debug for Connector {
     }
 }
 
+/// Where a plan node was written in its spec: the key path (`events.rules[0].when`) and the
+/// 1-based line and column, for messages about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct At {
+    pub key: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 /// How the body is decoded (the spec's `body`).
 pub(crate) struct Body {
     pub format: BodyFormat,
@@ -99,6 +108,8 @@ impl From<&BodySpec> for Body {
 }
 
 pub(crate) struct Signature {
+    /// Where the `signature` section is.
+    pub at: At,
     pub required: bool,
     /// The schemes verify each batch item (`scope: item`), not the request.
     pub item_scope: bool,
@@ -121,6 +132,8 @@ pub(crate) struct Scheme {
 }
 
 pub(crate) struct Timestamp {
+    /// Where the replay window is (`signature.timestamp`).
+    pub at: At,
     pub from: Source,
     pub unit: TimeUnit,
     pub past: Option<u64>,
@@ -155,6 +168,8 @@ pub(crate) enum SourceKind {
 
 /// A compiled output value.
 pub(crate) struct ValuePlan {
+    /// Where the value is written (`payment.amount.value`).
+    pub at: At,
     pub paths: Vec<CompiledPath>,
     pub from: Option<Source>,
     pub field: Option<usize>,
@@ -172,9 +187,9 @@ pub(crate) enum Text {
 
 /// A minijinja template compiled into the connector's environment ([`Connector::env`]).
 pub(crate) struct Template {
-    /// The spec key it was written under (`events.rules[0].when`): its name in the
+    /// Where it was written; its key (`events.rules[0].when`) is its name in the
     /// environment, and what errors name.
-    pub key: String,
+    pub at: At,
     /// It reads the `signature` variable (`sign` templates rendered after signing).
     pub uses_signature: bool,
 }
@@ -186,7 +201,7 @@ impl Template {
         env: &minijinja::Environment<'static>,
         ctx: S,
     ) -> Result<String, minijinja::Error> {
-        env.get_template(&self.key)?.render(ctx)
+        env.get_template(&self.at.key)?.render(ctx)
     }
 }
 
@@ -320,12 +335,6 @@ impl Connector {
             && et.template.is_none()
             && et.map.is_none()
             && et.default.is_none()
-    }
-
-    /// Plain-chain paths of the event id (relative to the item).
-    pub(crate) fn event_id_paths(&self) -> Vec<&[Step]> {
-        let paths = self.events.id.iter().flat_map(|v| &v.paths);
-        paths.filter_map(CompiledPath::steps).collect()
     }
 
     /// The form field the document is decoded from (`body.document.form_field`).

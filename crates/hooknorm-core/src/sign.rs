@@ -18,10 +18,12 @@ use crate::spec::Scope as SigScope;
 /// What to sign.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SignRequest {
+    /// The connector whose `sign` recipe is used.
     pub connector: String,
     /// The signing secrets (for PayPal: `secret` = webhook id, `additional_secret` = the RSA
     /// private key PEM; for Standard Webhooks `v1a`: the `whsk_` Ed25519 secret key).
     pub secrets: WebhookSecrets,
+    /// The body to send, as the processor would.
     pub body: Vec<u8>,
     /// The URL the webhook is sent to (needed when the URL is signed).
     pub url: String,
@@ -34,6 +36,7 @@ pub struct SignRequest {
 /// A signed webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedWebhook {
+    /// The headers to send (the signature's among them, for header schemes).
     pub headers: BTreeMap<String, String>,
     /// The body to send (base64 in JSON). Item-scope signatures are written into it.
     #[serde(with = "b64")]
@@ -166,7 +169,7 @@ fn render(
     ctx: &BTreeMap<&str, minijinja::Value>,
 ) -> Result<String, HandleError> {
     t.render(&conn.env, ctx)
-        .map_err(|e| unsupported(format!("{}: {e}", t.key)))
+        .map_err(|e| unsupported(format!("{}: {e}", t.at.key)))
 }
 
 fn pick_scheme<'c>(

@@ -63,6 +63,7 @@ pub struct Vary {
     pub currencies: bool,
     /// Unix seconds under `created`, `timestamp`, `*_at` and `*time` keys.
     pub timestamps: bool,
+    /// Extra members (`hooknorm_extra_*`) added to objects, which no spec reads.
     pub unknown_fields: bool,
 }
 

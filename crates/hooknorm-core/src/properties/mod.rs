@@ -77,14 +77,19 @@ impl Default for Options {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
+    /// Every generated case held.
     Passed {
+        /// How many cases ran.
         cases: u32,
     },
     /// The property does not apply to this spec (e.g. `replay` without a timestamp).
     NotApplicable {
+        /// Why it does not apply.
         reason: String,
     },
+    /// A case broke the property.
     Failed {
+        /// What broke.
         message: String,
         /// A fixture reproducing the failure (shrunk), ready to save.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +98,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The property failed.
     pub fn failed(&self) -> bool {
         matches!(self, Verdict::Failed { .. })
     }
@@ -101,7 +107,9 @@ impl Verdict {
 /// One property's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct PropertyResult {
+    /// The property's name (`round_trip`, `tamper`, ...).
     pub property: &'static str,
+    /// What came of it.
     #[serde(flatten)]
     pub verdict: Verdict,
 }
