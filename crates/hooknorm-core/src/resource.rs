@@ -242,56 +242,43 @@ pub(crate) trait StatusEnum: Copy + Sized + 'static {
     ) -> Option<Self>;
 }
 
-impl StatusEnum for PaymentStatus {
-    const TARGET: Target = Target::Payment;
-    fn parse(name: &str) -> Option<Self> {
-        PaymentStatus::from_name(name)
-    }
-    /// The rule's status, else the extracted one, else what the event type implies.
-    fn resolve(x: Option<Self>, rule: Option<&str>, event: WebhookEventType) -> Option<Self> {
-        rule.and_then(Self::parse)
-            .or(x)
-            .or(event.default_payment_status())
-    }
+/// Implements [`StatusEnum`] for a contract enum with its `map` target and resolution.
+macro_rules! status_enum {
+    ($t:ident, $target:expr, |$x:ident, $rule:ident, $event:ident| $resolve:expr) => {
+        impl StatusEnum for $t {
+            const TARGET: Target = $target;
+            fn parse(name: &str) -> Option<Self> {
+                $t::from_name(name)
+            }
+            fn resolve(
+                $x: Option<Self>,
+                $rule: Option<&str>,
+                $event: WebhookEventType,
+            ) -> Option<Self> {
+                $resolve
+            }
+        }
+    };
 }
 
-impl StatusEnum for RefundStatus {
-    const TARGET: Target = Target::Refund;
-    fn parse(name: &str) -> Option<Self> {
-        RefundStatus::from_name(name)
-    }
-    /// The rule's status, else the extracted one, else what the event type implies.
-    fn resolve(x: Option<Self>, rule: Option<&str>, event: WebhookEventType) -> Option<Self> {
-        rule.and_then(Self::parse)
-            .or(x)
-            .or(event.default_refund_status())
-    }
-}
-
-impl StatusEnum for DisputeStatus {
-    const TARGET: Target = Target::Dispute;
-    fn parse(name: &str) -> Option<Self> {
-        DisputeStatus::from_name(name)
-    }
-    /// The event type is authoritative for disputes (its status is what the host acts on):
-    /// the rule's status, else the event's, else the extracted one.
-    fn resolve(x: Option<Self>, rule: Option<&str>, event: WebhookEventType) -> Option<Self> {
-        rule.and_then(Self::parse)
-            .or(event.default_dispute_status())
-            .or(x)
-    }
-}
-
-impl StatusEnum for DisputeStage {
-    const TARGET: Target = Target::Stage;
-    fn parse(name: &str) -> Option<Self> {
-        DisputeStage::from_name(name)
-    }
-    /// The extracted stage, else `ACTIVE_DISPUTE`; rules do not set stages.
-    fn resolve(x: Option<Self>, _: Option<&str>, _: WebhookEventType) -> Option<Self> {
-        x.or(Some(DisputeStage::ActiveDispute))
-    }
-}
+// The rule's status, else the extracted one, else what the event type implies.
+status_enum!(PaymentStatus, Target::Payment, |x, rule, event| rule
+    .and_then(Self::parse)
+    .or(x)
+    .or(event.default_payment_status()));
+status_enum!(RefundStatus, Target::Refund, |x, rule, event| rule
+    .and_then(Self::parse)
+    .or(x)
+    .or(event.default_refund_status()));
+// The event type is authoritative for disputes (its status is what the host acts on): the
+// rule's status, else the event's, else the extracted one.
+status_enum!(DisputeStatus, Target::Dispute, |x, rule, event| rule
+    .and_then(Self::parse)
+    .or(event.default_dispute_status())
+    .or(x));
+// The extracted stage, else `ACTIVE_DISPUTE`; rules do not set stages.
+status_enum!(DisputeStage, Target::Stage, |x, _rule, _event| x
+    .or(Some(DisputeStage::ActiveDispute)));
 
 /// A status or stage: see each enum's [`StatusEnum::resolve`] for how the extracted value, the
 /// rule and the event type combine. The field is resolved even when the spec does not read it.
