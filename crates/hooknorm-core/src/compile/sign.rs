@@ -17,28 +17,8 @@ const SIGN_VARS: &[&str] = &[
 
 impl Compiler<'_> {
     pub(super) fn sign_recipe(&mut self, r: &SignRecipe, spec: &ConnectorSpec) -> SignPlan {
-        let params = r
-            .params
-            .0
-            .iter()
-            .map(|(name, t)| {
-                (
-                    name.clone(),
-                    self.sign_template(&format!("sign.params.{name}"), t),
-                )
-            })
-            .collect();
-        let headers = r
-            .headers
-            .0
-            .iter()
-            .map(|(name, t)| {
-                (
-                    name.clone(),
-                    self.sign_template(&format!("sign.headers.{name}"), t),
-                )
-            })
-            .collect();
+        let params = self.sign_templates("sign.params", &r.params.0);
+        let headers = self.sign_templates("sign.headers", &r.headers.0);
         let form_field = r.form_field.as_ref().map(|f| {
             if !matches!(spec.body.format, BodyFormat::Form | BodyFormat::FormOrQuery) {
                 self.err("sign.form_field", "needs `body.format: form`");
@@ -66,6 +46,22 @@ impl Compiler<'_> {
             item_field: r.item_field.clone(),
             form_field,
         }
+    }
+
+    /// The named templates of one `sign` map (`sign.params`, `sign.headers`), in name order.
+    fn sign_templates(
+        &mut self,
+        section: &str,
+        map: &std::collections::BTreeMap<String, String>,
+    ) -> Vec<(String, Template)> {
+        map.iter()
+            .map(|(name, t)| {
+                (
+                    name.clone(),
+                    self.sign_template(&format!("{section}.{name}"), t),
+                )
+            })
+            .collect()
     }
 
     fn sign_template(&mut self, key: &str, t: &str) -> Template {
