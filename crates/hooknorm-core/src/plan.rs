@@ -35,7 +35,8 @@ pub struct Connector {
     pub(crate) ack: Acknowledgement,
     pub(crate) sign: Option<SignPlan>,
     pub(crate) env: minijinja::Environment<'static>,
-    /// Legal but risky choices of the spec, located (see [`crate::lint`]).
+    /// Legal but risky choices of the spec, located: routing read from unsigned fields, a signed
+    /// timestamp without a replay window.
     pub warnings: Vec<SpecError>,
 }
 
