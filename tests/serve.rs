@@ -18,15 +18,32 @@ struct Server {
     child: Child,
     base: String,
     stdout: Arc<Mutex<Vec<String>>>,
+    /// The data directory made for this server (removed on drop), unless the test gave one.
+    data_dir: Option<PathBuf>,
+}
+
+/// A fresh directory under the temporary directory.
+fn temp_dir(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "hooknorm-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
 }
 
 impl Server {
+    /// Starts the service; each server gets its own `--data-dir` unless `args` gives one.
     fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let data_dir = (!args.contains(&"--data-dir")).then(|| temp_dir("data"));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hooknorm"));
-        cmd.arg("serve")
-            .args(["--addr", "127.0.0.1:0"])
-            .args(args)
-            .env("RUST_LOG", "warn")
+        cmd.arg("serve").args(["--addr", "127.0.0.1:0"]).args(args);
+        if let Some(d) = &data_dir {
+            cmd.arg("--data-dir").arg(d);
+        }
+        cmd.env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in env {
@@ -61,6 +78,7 @@ impl Server {
             child,
             base,
             stdout,
+            data_dir,
         }
     }
 
@@ -73,6 +91,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(d) = &self.data_dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use std::fmt;
 /// An event to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
-    /// The event's idempotency key: unique in the store.
+    /// The event's idempotency key: unique in the store per (connector, account).
     pub idempotency_key: String,
     /// The connector it came through.
     pub connector: String,
@@ -142,7 +142,7 @@ pub struct Stats {
 /// A durable event store. Every method blocks; call it off the async runtime's threads.
 pub trait Store: Send + Sync {
     /// Stores the events that are new, durably, and says for each what happened. A key already
-    /// stored is [`Appended::Duplicate`]. Returns only once the transaction committed.
+    /// stored for the same connector and account is [`Appended::Duplicate`]. Returns only once the transaction committed.
     fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, StoreError>;
     /// For each (connector, account) whose oldest pending event is due at `now_ms`, up to
     /// `per_lane` of its pending events in arrival order.

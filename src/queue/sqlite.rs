@@ -17,7 +17,7 @@ const MAX_BATCH: usize = 4096;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events(
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    idempotency_key TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL,
     connector TEXT NOT NULL,
     account TEXT NOT NULL,
     line TEXT NOT NULL,
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS events(
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL DEFAULT 0,
     created_ms INTEGER NOT NULL,
-    updated_ms INTEGER NOT NULL
+    updated_ms INTEGER NOT NULL,
+    UNIQUE(connector, account, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS events_lane ON events(state, connector, account, seq);
 CREATE TABLE IF NOT EXISTS attempts(
@@ -179,7 +180,7 @@ fn apply(tx: &Transaction<'_>, op: &Op) -> rusqlite::Result<Out> {
         Op::Append(events) => {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO events(idempotency_key, connector, account, line, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(idempotency_key) DO NOTHING",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(connector, account, idempotency_key) DO NOTHING",
             )?;
             let mut out = Vec::with_capacity(events.len());
             for e in events {
@@ -340,7 +341,7 @@ impl Store for SqliteStore {
         self.read(|c| {
             let row: Option<(i64, String)> = c
                 .query_row(
-                    "SELECT seq, state FROM events WHERE idempotency_key = ?1",
+                    "SELECT seq, state FROM events WHERE idempotency_key = ?1 ORDER BY seq LIMIT 1",
                     [key],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -400,6 +401,11 @@ mod tests {
         assert!(matches!(a[1], Appended::Stored(_)));
         assert_eq!(a[2], Appended::Duplicate);
         assert_eq!(s.append(vec![ev("b", "x")]).unwrap(), [Appended::Duplicate]);
+        // Keys are unique per (connector, account).
+        assert!(matches!(
+            s.append(vec![ev("b", "other")]).unwrap()[0],
+            Appended::Stored(_)
+        ));
         s.append(vec![ev("c", "y"), ev("d", "x")]).unwrap();
         let mut lanes = s.due(now_ms(), 10).unwrap();
         lanes.sort_by(|l, r| l[0].account.cmp(&r[0].account));
@@ -407,10 +413,10 @@ mod tests {
             .iter()
             .map(|l| l.iter().map(|p| p.idempotency_key.as_str()).collect())
             .collect();
-        assert_eq!(keys, [vec!["a", "b", "d"], vec!["c"]]);
-        assert!(lanes[0].windows(2).all(|w| w[0].seq < w[1].seq));
+        assert_eq!(keys, [vec!["b"], vec!["a", "b", "d"], vec!["c"]]);
+        assert!(lanes[1].windows(2).all(|w| w[0].seq < w[1].seq));
         let st = s.stats().unwrap();
-        assert_eq!((st.pending, st.delivered, st.dead), (4, 0, 0));
+        assert_eq!((st.pending, st.delivered, st.dead), (5, 0, 0));
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }
