@@ -137,6 +137,11 @@ pub struct Stats {
     pub dead: u64,
     /// When the oldest pending event was stored (unix milliseconds).
     pub oldest_pending_ms: Option<i64>,
+    /// Transactions committed since the store was opened (each one fsync).
+    pub commits: u64,
+    /// Requests (appends, attempt records, purges) those transactions carried: with group
+    /// commit, more than `commits` under concurrency.
+    pub requests: u64,
 }
 
 /// A durable event store. Every method blocks; call it off the async runtime's threads.

@@ -170,6 +170,12 @@ impl Metrics {
                 let _ = writeln!(out, "# HELP hooknorm_queue_dead Dead letters in the store.");
                 let _ = writeln!(out, "# TYPE hooknorm_queue_dead gauge");
                 let _ = writeln!(out, "hooknorm_queue_dead {}", q.dead);
+                let _ = writeln!(out, "# HELP hooknorm_queue_commits_total Store transactions committed (one fsync each).");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_commits_total counter");
+                let _ = writeln!(out, "hooknorm_queue_commits_total {}", q.commits);
+                let _ = writeln!(out, "# HELP hooknorm_queue_commit_requests_total Requests those transactions carried (more than commits: group commit).");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_commit_requests_total counter");
+                let _ = writeln!(out, "hooknorm_queue_commit_requests_total {}", q.requests);
             }
             out
         })
