@@ -1044,3 +1044,65 @@ fn kill_9_under_load_loses_no_acknowledged_webhook() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_unreachable_sink_is_retried_up_to_max_attempts_then_dead() {
+    use hooknorm::queue::State;
+    // A port nothing listens on: connection refused on every attempt.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = temp_dir("unreachable");
+    let data = dir.join("data");
+    let config = razorpay_config(
+        &dir,
+        &format!(
+            "sink:\n  http: {{url: \"http://127.0.0.1:{port}/events\", max_attempts: 3, backoff_ms: 10}}\n"
+        ),
+    );
+    let server = Server::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let (headers, body) = razorpay_webhook(3);
+    let url = server.url("/webhooks/razorpay");
+    assert_eq!(send(&agent(), "POST", &url, &headers, &body).0, 200);
+    assert!(wait_until(10, || metrics(&server).contains("hooknorm_queue_dead 1")));
+    let text = metrics(&server);
+    assert!(
+        text.contains("hooknorm_deliveries_total{outcome=\"retry\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hooknorm_deliveries_total{outcome=\"dead\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("hooknorm_sink_failures_total 1"), "{text}");
+    drop(server);
+    use hooknorm::queue::Store;
+    let store = hooknorm::queue::SqliteStore::open(&data).unwrap();
+    let lanes = store.due(i64::MAX, 10).unwrap();
+    assert!(lanes.is_empty(), "nothing pending");
+    let st = store.stats().unwrap();
+    assert_eq!((st.pending, st.delivered, st.dead), (0, 0, 1));
+    drop(store);
+    // Three attempts recorded, each without a status and with the connection error.
+    let mut fx = hooknorm::fixture::read(
+        &Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"),
+    )
+    .unwrap();
+    fx.request.request_details.headers = headers;
+    fx.request.request_details.body = body;
+    let engine = hooknorm::Engine::bundled().unwrap();
+    let outcome = engine.handle_at(&fx.request, fx.now).unwrap();
+    let key = &outcome.events[0].idempotency_key;
+    assert_eq!(history(&data, key), (State::Dead, vec![None, None, None]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
