@@ -127,6 +127,8 @@ fn main() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
         .args(["serve", "--addr", "127.0.0.1:0", "--config"])
         .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -155,14 +157,22 @@ fn main() {
             .unwrap()
             .as_secs() as i64
     };
+    // Each webhook a distinct Stripe event, so that every one is a durable append (the same
+    // event again would be a duplicate, which commits nothing).
+    let sent = std::sync::atomic::AtomicU64::new(0);
+    let text = String::from_utf8(body.clone()).unwrap();
     let webhook = || {
+        let n = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let body = text
+            .replace("evt_3OCxDsHkNrmTst001Ev7Sc9Q", &format!("evt_load{n:016}"))
+            .into_bytes();
         let mut h = BTreeMap::new();
         h.insert("content-type".to_string(), "application/json".to_string());
         h.insert(
             "stripe-signature".to_string(),
             stripe_signature(&body, now()),
         );
-        (h, body.clone())
+        (h, body)
     };
     let handle = || {
         let req = serde_json::json!({

@@ -16,6 +16,8 @@ pub use hooknorm_core::*;
 
 mod files;
 pub mod fixture;
+#[cfg(feature = "serve")]
+pub mod queue;
 pub mod registry;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -111,6 +111,10 @@ enum Command {
         /// Listen address (default 127.0.0.1:8080).
         #[arg(long)]
         addr: Option<String>,
+        /// Directory of the durable intake queue (default: the config's `data_dir`, else
+        /// $XDG_DATA_HOME/hooknorm, else $HOME/.local/share/hooknorm, else ./hooknorm-data).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
         /// Honour an `X-Hooknorm-Now` header (unix seconds) as the clock, for tests with fixed
         /// clocks. Never in production.
         #[arg(long)]
@@ -319,6 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
         Command::Serve {
             config,
             addr,
+            data_dir,
             test_clock,
         } => {
             let config = match config {
@@ -341,6 +346,7 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
                 connectors: cli.connectors,
                 config,
                 test_clock,
+                data_dir,
             };
             match runtime.block_on(hooknorm::serve::run(opts)) {
                 Ok(()) => Ok(ExitCode::SUCCESS),

@@ -30,6 +30,30 @@ pub struct ServeConfig {
     /// Where normalized events from `/webhooks/...` go (default: JSON lines on stdout).
     #[serde(default)]
     pub sink: SinkConfig,
+    /// The directory of the durable intake queue (`--data-dir` wins; default
+    /// [`default_data_dir`]).
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+    /// How long idempotency keys of delivered events are kept for dedup (default 168 h, 7 days).
+    #[serde(default)]
+    pub dedup_window_hours: Option<u64>,
+}
+
+/// The data directory when neither `--data-dir` nor `data_dir` gives one:
+/// `$XDG_DATA_HOME/hooknorm`, else `$HOME/.local/share/hooknorm`, else `./hooknorm-data`.
+pub fn default_data_dir() -> PathBuf {
+    let var = |v: &str| {
+        std::env::var_os(v)
+            .filter(|x| !x.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(x) = var("XDG_DATA_HOME") {
+        x.join("hooknorm")
+    } else if let Some(h) = var("HOME") {
+        h.join(".local/share/hooknorm")
+    } else {
+        PathBuf::from("hooknorm-data")
+    }
 }
 
 /// One account of one processor.
@@ -84,12 +108,23 @@ pub struct SinkConfig {
 pub struct HttpSink {
     /// Where events are POSTed.
     pub url: String,
-    /// Retries after the first attempt (default 5).
+    /// Attempts in all before an event becomes a dead letter (default 25; `retries` + 1 when
+    /// only `retries` is given).
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    /// Retries after the first attempt (the older key: `max_attempts` = `retries` + 1).
     #[serde(default)]
     pub retries: Option<u32>,
-    /// First backoff; doubles after each failure (default 200 ms).
+    /// First backoff; doubles after each failure, with jitter (default 200 ms).
     #[serde(default)]
     pub backoff_ms: Option<u64>,
+    /// The longest backoff (default 300,000 ms, 5 minutes).
+    #[serde(default)]
+    pub max_backoff_ms: Option<u64>,
+    /// An event older than this is a dead letter after its next failed attempt (default
+    /// 259,200 s, 3 days).
+    #[serde(default)]
+    pub max_age_secs: Option<u64>,
     /// Per attempt (default 5 s).
     #[serde(default)]
     pub timeout_ms: Option<u64>,

@@ -27,6 +27,10 @@ struct Inner {
     responses: BTreeMap<(String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
     sink_failures: u64,
+    /// Intake result (stored, duplicate, unavailable) → events.
+    intake: BTreeMap<&'static str, u64>,
+    /// Delivery attempts by outcome: delivered, retry, dead.
+    deliveries: [u64; 3],
 }
 
 /// The service's metrics.
@@ -79,12 +83,30 @@ impl Metrics {
         });
     }
 
-    pub(crate) fn sink_failure(&self) {
-        self.with(|m| m.sink_failures += 1);
+    pub(crate) fn intake(&self, result: &'static str, n: u64) {
+        if n > 0 {
+            self.with(|m| *m.intake.entry(result).or_default() += n);
+        }
+    }
+
+    /// Attempts that delivered, will be retried, and gave up (dead letters).
+    pub(crate) fn deliveries(&self, counts: [u64; 3]) {
+        self.with(|m| {
+            for (d, c) in m.deliveries.iter_mut().zip(counts) {
+                *d += c;
+            }
+            m.sink_failures += counts[2];
+        });
     }
 
     /// The Prometheus text exposition; `reloads` and `reload_errors` come from the registry.
-    pub(crate) fn render(&self, reloads: u64, reload_errors: u64, connectors: usize) -> String {
+    pub(crate) fn render(
+        &self,
+        reloads: u64,
+        reload_errors: u64,
+        connectors: usize,
+        queue: Option<&crate::queue::Stats>,
+    ) -> String {
         self.with(|m| {
             let mut out = String::new();
             let _ = writeln!(out, "# HELP hooknorm_events_total Normalized events by connector and event type.");
@@ -125,6 +147,36 @@ impl Metrics {
             let _ = writeln!(out, "# HELP hooknorm_sink_failures_total Events the sink could not deliver after all retries.");
             let _ = writeln!(out, "# TYPE hooknorm_sink_failures_total counter");
             let _ = writeln!(out, "hooknorm_sink_failures_total {}", m.sink_failures);
+            let _ = writeln!(out, "# HELP hooknorm_intake_events_total Events from webhooks by intake result (stored, duplicate, unavailable).");
+            let _ = writeln!(out, "# TYPE hooknorm_intake_events_total counter");
+            for (r, n) in &m.intake {
+                let _ = writeln!(out, "hooknorm_intake_events_total{{result=\"{r}\"}} {n}");
+            }
+            let _ = writeln!(out, "# HELP hooknorm_deliveries_total Delivery attempts by outcome.");
+            let _ = writeln!(out, "# TYPE hooknorm_deliveries_total counter");
+            for (o, n) in ["delivered", "retry", "dead"].iter().zip(m.deliveries) {
+                let _ = writeln!(out, "hooknorm_deliveries_total{{outcome=\"{o}\"}} {n}");
+            }
+            if let Some(q) = queue {
+                let age = q.oldest_pending_ms.map_or(0.0, |t| {
+                    (crate::queue::now_ms() - t).max(0) as f64 / 1000.0
+                });
+                let _ = writeln!(out, "# HELP hooknorm_queue_pending Events stored and not delivered yet (the queue depth).");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_pending gauge");
+                let _ = writeln!(out, "hooknorm_queue_pending {}", q.pending);
+                let _ = writeln!(out, "# HELP hooknorm_queue_oldest_pending_age_seconds Age of the oldest pending event (0 when none).");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_oldest_pending_age_seconds gauge");
+                let _ = writeln!(out, "hooknorm_queue_oldest_pending_age_seconds {age}");
+                let _ = writeln!(out, "# HELP hooknorm_queue_dead Dead letters in the store.");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_dead gauge");
+                let _ = writeln!(out, "hooknorm_queue_dead {}", q.dead);
+                let _ = writeln!(out, "# HELP hooknorm_queue_commits_total Store transactions committed (one fsync each).");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_commits_total counter");
+                let _ = writeln!(out, "hooknorm_queue_commits_total {}", q.commits);
+                let _ = writeln!(out, "# HELP hooknorm_queue_commit_requests_total Requests those transactions carried (more than commits: group commit).");
+                let _ = writeln!(out, "# TYPE hooknorm_queue_commit_requests_total counter");
+                let _ = writeln!(out, "hooknorm_queue_commit_requests_total {}", q.requests);
+            }
             out
         })
     }

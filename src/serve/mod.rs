@@ -3,12 +3,13 @@
 //! | endpoint | does |
 //! |---|---|
 //! | `POST /v1/events/handle` | the `Handle` request as JSON → the outcome, or an error with a fitting status |
-//! | `POST /webhooks/{connector}[/{account}]` | the processor posts here; the reply is the connector's acknowledgement, the events go to the sink |
+//! | `POST /webhooks/{connector}[/{account}]` | the processor posts here; the events are stored durably in the queue, then the reply is the connector's acknowledgement (503 when the store cannot take them); delivery workers send them to the sink |
 //! | `GET /healthz`, `GET /readyz` | liveness; readiness (some connector loaded) |
 //! | `GET /v1/connectors` | names, versions, the last reload and its errors |
 //! | `GET /metrics` | Prometheus text |
 
 mod config;
+mod delivery;
 mod metrics;
 
 use std::collections::BTreeMap;
@@ -24,9 +25,12 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use serde_json::json;
 
-pub use config::{AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig};
+pub use config::{
+    default_data_dir, AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig,
+};
 use metrics::Metrics;
 
+use crate::queue::{Appended, NewEvent, SqliteStore, Store};
 use crate::registry::{Registry, WatchMode};
 use crate::Engine;
 use crate::{ErrorKind, HandleError};
@@ -55,9 +59,13 @@ pub(crate) struct AppState {
     /// (connector, account) → secrets and the public URL.
     accounts: config::Accounts,
     metrics: Metrics,
-    /// The HTTP sink (none: stdout) and its client, built once so that deliveries reuse
-    /// connections.
-    http_sink: Option<(HttpSink, ureq::Agent)>,
+    /// The HTTP sink (none: stdout), its client (built once so that deliveries reuse
+    /// connections) and its retry policy.
+    http_sink: Option<(HttpSink, ureq::Agent, delivery::Policy)>,
+    /// The durable intake queue.
+    store: Arc<dyn Store>,
+    /// Wakes the delivery worker after an append.
+    wake: tokio::sync::Notify,
     /// Honour `X-Hooknorm-Now` (unix seconds) as the clock: for tests with fixed clocks only.
     test_clock: bool,
     timeout: Duration,
@@ -259,19 +267,29 @@ async fn webhook(
                     .handle_at(&req, clock(&state, &headers));
                 record(&state, &connector, &result);
                 let response = match &result {
-                    Ok(outcome) => {
-                        deliver(&state, &connector, &account, outcome);
-                        let ack = &outcome.acknowledgement;
-                        let mut r = (
-                            StatusCode::from_u16(ack.status).unwrap_or(StatusCode::OK),
-                            ack.body.clone(),
-                        )
-                            .into_response();
-                        if let Ok(ct) = HeaderValue::from_str(&ack.content_type) {
-                            r.headers_mut().insert("content-type", ct);
+                    Ok(outcome) => match enqueue(&state, &connector, &account, outcome).await {
+                        Err(e) => {
+                            tracing::error!(error = %e, "events not stored: answering 503 so the processor retries");
+                            error_response(
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                "StoreUnavailable",
+                                "the events could not be stored; retry later",
+                                None,
+                            )
                         }
-                        r
-                    }
+                        Ok(()) => {
+                            let ack = &outcome.acknowledgement;
+                            let mut r = (
+                                StatusCode::from_u16(ack.status).unwrap_or(StatusCode::OK),
+                                ack.body.clone(),
+                            )
+                                .into_response();
+                            if let Ok(ct) = HeaderValue::from_str(&ack.content_type) {
+                                r.headers_mut().insert("content-type", ct);
+                            }
+                            r
+                        }
+                    },
                     Err(e) => {
                         error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e))
                     }
@@ -295,62 +313,50 @@ async fn webhook(
     response
 }
 
-/// Sends the events to the sink. HTTP delivery happens in the background, with retries.
-fn deliver(state: &Arc<AppState>, connector: &str, account: &str, outcome: &HandleOutcome) {
-    for event in &outcome.events {
-        let line =
-            json!({ "connector": connector, "account": account, "event": event }).to_string();
-        match &state.http_sink {
-            None => {
-                use std::io::Write as _;
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{line}");
-                let _ = out.flush();
+/// Appends the outcome's events to the durable queue; returns once they are committed (or were
+/// already stored).
+async fn enqueue(
+    state: &Arc<AppState>,
+    connector: &str,
+    account: &str,
+    outcome: &HandleOutcome,
+) -> Result<(), String> {
+    if outcome.events.is_empty() {
+        return Ok(());
+    }
+    let events: Vec<NewEvent> = outcome
+        .events
+        .iter()
+        .map(|event| NewEvent {
+            idempotency_key: event.idempotency_key.clone(),
+            connector: connector.to_string(),
+            account: account.to_string(),
+            line: json!({ "connector": connector, "account": account, "event": event }).to_string(),
+        })
+        .collect();
+    let store = Arc::clone(&state.store);
+    let appended = tokio::task::spawn_blocking(move || store.append(events))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    match appended {
+        Ok(a) => {
+            let stored = a
+                .iter()
+                .filter(|x| matches!(x, Appended::Stored(_)))
+                .count();
+            state.metrics.intake("stored", stored as u64);
+            state.metrics.intake("duplicate", (a.len() - stored) as u64);
+            if stored > 0 {
+                state.wake.notify_one();
             }
-            Some((
-                HttpSink {
-                    url,
-                    retries,
-                    backoff_ms,
-                    ..
-                },
-                agent,
-            )) => {
-                let (url, retries) = (url.clone(), retries.unwrap_or(5));
-                let backoff = Duration::from_millis(backoff_ms.unwrap_or(200));
-                let (state, agent) = (Arc::clone(state), agent.clone());
-                let key = event.idempotency_key.clone();
-                tokio::spawn(async move {
-                    for attempt in 0..=retries {
-                        let (url, line) = (url.clone(), line.clone());
-                        let agent = agent.clone();
-                        let sent = tokio::task::spawn_blocking(move || {
-                            agent
-                                .post(&url)
-                                .header("content-type", "application/json")
-                                .send(line.as_bytes())
-                                .map(|r| r.status().as_u16())
-                        })
-                        .await;
-                        match sent {
-                            Ok(Ok(s)) if (200..300).contains(&s) => return,
-                            other => {
-                                let why = match other {
-                                    Ok(Ok(s)) => format!("status {s}"),
-                                    Ok(Err(e)) => e.to_string(),
-                                    Err(e) => e.to_string(),
-                                };
-                                tracing::warn!(sink = "http", attempt, idempotency_key = %key, error = %why, "delivery failed");
-                            }
-                        }
-                        if attempt < retries {
-                            tokio::time::sleep(backoff * 2u32.saturating_pow(attempt)).await;
-                        }
-                    }
-                    state.metrics.sink_failure();
-                    tracing::error!(sink = "http", idempotency_key = %key, "event not delivered after all retries");
-                });
-            }
+            Ok(())
+        }
+        Err(e) => {
+            state
+                .metrics
+                .intake("unavailable", outcome.events.len() as u64);
+            Err(e)
         }
     }
 }
@@ -387,15 +393,26 @@ async fn connectors(State(state): State<Arc<AppState>>) -> Response {
 async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
     let (reloads, errors, _) = reload_status(&state);
     let n = state.specs.engine().connector_names().count();
+    let store = Arc::clone(&state.store);
+    let stats = tokio::task::spawn_blocking(move || store.stats().ok())
+        .await
+        .ok()
+        .flatten();
     (
         [("content-type", "text/plain; version=0.0.4")],
-        state.metrics.render(reloads, errors, n),
+        state.metrics.render(reloads, errors, n, stats.as_ref()),
     )
         .into_response()
 }
 
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    if state.specs.engine().connector_names().next().is_some() {
+    let store = Arc::clone(&state.store);
+    let store_ok = tokio::task::spawn_blocking(move || store.stats().is_ok())
+        .await
+        .unwrap_or(false);
+    if !store_ok {
+        (StatusCode::SERVICE_UNAVAILABLE, "event store unavailable").into_response()
+    } else if state.specs.engine().connector_names().next().is_some() {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "no connector loaded").into_response()
@@ -447,6 +464,9 @@ pub struct ServeOptions {
     pub config: ServeConfig,
     /// Tests only: take the clock from the `x-hooknorm-now` request header (unix seconds).
     pub test_clock: bool,
+    /// The intake queue's directory (over the config's `data_dir`; default
+    /// [`default_data_dir`]).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Serves until SIGINT / SIGTERM, then finishes the requests in flight.
@@ -483,6 +503,22 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         .map(str::to_string)
         .collect();
     let accounts = config::resolve_accounts(&cfg, &names, |v| std::env::var(v).ok())?;
+    let data_dir = opts
+        .data_dir
+        .or(cfg.data_dir.clone())
+        .unwrap_or_else(default_data_dir);
+    let store: Arc<dyn Store> = match SqliteStore::open(&data_dir) {
+        Ok(s) => {
+            tracing::info!(file = %s.path().display(), "event store open");
+            Arc::new(s)
+        }
+        Err(e) => {
+            // Serve anyway: webhooks get 503 (the processors retry) and /readyz says why.
+            tracing::error!(error = %e, "the event store cannot be opened: webhooks will get 503");
+            eprintln!("hooknorm: {e}; webhooks will get 503");
+            Arc::new(crate::queue::Unavailable(e.to_string()))
+        }
+    };
     let state = Arc::new(AppState {
         specs,
         accounts,
@@ -493,8 +529,11 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
                 .http_status_as_error(false)
                 .build()
                 .new_agent();
-            (h, agent)
+            let policy = delivery::Policy::of(&h);
+            (h, agent, policy)
         }),
+        store,
+        wake: tokio::sync::Notify::new(),
         test_clock: opts.test_clock,
         timeout: Duration::from_millis(cfg.request_timeout_ms.unwrap_or(10_000)),
     });
@@ -508,6 +547,11 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, connectors = names.len(), accounts = state.accounts.len(), "listening");
     eprintln!("hooknorm: listening on http://{local}");
+    let window_ms = cfg
+        .dedup_window_hours
+        .unwrap_or(168)
+        .saturating_mul(3_600_000) as i64;
+    tokio::spawn(delivery::run(Arc::clone(&state), window_ms));
     let app = router(state, cfg.body_limit_bytes.unwrap_or(1024 * 1024));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

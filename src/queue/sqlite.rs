@@ -1,0 +1,550 @@
+//! [`SqliteStore`]: the embedded store, one SQLite file in WAL mode.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::{
+    now_ms, Appended, Attempt, AttemptRecord, NewEvent, Pending, State, Stats, Store, StoreError,
+};
+
+/// The most requests one transaction takes.
+const MAX_BATCH: usize = 4096;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events(
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL,
+    connector TEXT NOT NULL,
+    account TEXT NOT NULL,
+    line TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    UNIQUE(connector, account, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS events_lane ON events(state, connector, account, seq);
+CREATE TABLE IF NOT EXISTS attempts(
+    event_seq INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS attempts_event ON attempts(event_seq);
+";
+
+enum Op {
+    Append(Vec<NewEvent>),
+    Record(Vec<Attempt>),
+    Purge(i64),
+}
+
+enum Out {
+    Appended(Vec<Appended>),
+    Done,
+    Count(u64),
+}
+
+type Reply = SyncSender<Result<Out, StoreError>>;
+
+/// SQLite in WAL mode with `synchronous=FULL`; one writer thread with group commit, one reader
+/// connection.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Option<Sender<(Op, Reply)>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    reader: Mutex<Connection>,
+    /// (transactions committed, requests they carried).
+    counts: Arc<[AtomicU64; 2]>,
+}
+
+fn io(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Io(e.to_string())
+}
+
+fn connect(file: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(file)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode is {mode}, not wal"
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous=FULL;")?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating it if need be) the store `queue.sqlite3` in `dir`.
+    pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| io(format!("{}: {e}", dir.display())))?;
+        let path = dir.join("queue.sqlite3");
+        let at = |e: rusqlite::Error| io(format!("{}: {e}", path.display()));
+        let conn = connect(&path).map_err(at)?;
+        conn.execute_batch(SCHEMA).map_err(at)?;
+        let reader = connect(&path).map_err(at)?;
+        let (tx, rx) = mpsc::channel();
+        let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+        let c = Arc::clone(&counts);
+        let thread = std::thread::Builder::new()
+            .name("hooknorm-queue-writer".into())
+            .spawn(move || writer(conn, rx, &c))
+            .map_err(io)?;
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+            reader: Mutex::new(reader),
+            counts,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stops the writer after the requests already sent; later calls fail with
+    /// [`StoreError::Closed`].
+    pub fn close(&self) {
+        let tx = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(tx);
+        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+
+    fn send(&self, op: Op) -> Result<Out, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        {
+            let w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = w.as_ref().ok_or(StoreError::Closed)?;
+            tx.send((op, reply)).map_err(|_| StoreError::Closed)?;
+        }
+        answer.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<R>) -> Result<R, StoreError> {
+        let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn).map_err(io)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// The writer: takes every request waiting, runs them in one transaction, commits (one fsync),
+/// then answers each.
+fn writer(mut conn: Connection, rx: Receiver<(Op, Reply)>, counts: &[AtomicU64; 2]) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let result = (|| {
+            let tx = conn.transaction()?;
+            let mut outs = Vec::with_capacity(batch.len());
+            for (op, _) in &batch {
+                outs.push(apply(&tx, op)?);
+            }
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(outs)
+        })();
+        match result {
+            Ok(outs) => {
+                counts[0].fetch_add(1, Ordering::Relaxed);
+                counts[1].fetch_add(batch.len() as u64, Ordering::Relaxed);
+                for ((_, reply), out) in batch.into_iter().zip(outs) {
+                    let _ = reply.send(Ok(out));
+                }
+            }
+            Err(e) => {
+                let e = io(e);
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn apply(tx: &Transaction<'_>, op: &Op) -> rusqlite::Result<Out> {
+    let now = now_ms();
+    match op {
+        Op::Append(events) => {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events(idempotency_key, connector, account, line, created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(connector, account, idempotency_key) DO NOTHING",
+            )?;
+            let mut out = Vec::with_capacity(events.len());
+            for e in events {
+                let n = insert.execute(params![
+                    e.idempotency_key,
+                    e.connector,
+                    e.account,
+                    e.line,
+                    now
+                ])?;
+                out.push(if n == 1 {
+                    Appended::Stored(tx.last_insert_rowid())
+                } else {
+                    Appended::Duplicate
+                });
+            }
+            Ok(Out::Appended(out))
+        }
+        Op::Record(attempts) => {
+            let mut history = tx.prepare_cached(
+                "INSERT INTO attempts(event_seq, at_ms, status, error) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE events SET state = ?2, attempts = attempts + 1, next_attempt_ms = ?3,
+                 updated_ms = ?4 WHERE seq = ?1 AND state = 'pending'",
+            )?;
+            for a in attempts {
+                history.execute(params![a.seq, a.at_ms, a.status, a.error])?;
+                update.execute(params![a.seq, a.state.as_str(), a.next_attempt_ms, a.at_ms])?;
+            }
+            Ok(Out::Done)
+        }
+        Op::Purge(before) => {
+            tx.execute(
+                "DELETE FROM attempts WHERE event_seq IN
+                 (SELECT seq FROM events WHERE state = 'delivered' AND updated_ms < ?1)",
+                [before],
+            )?;
+            let n = tx.execute(
+                "DELETE FROM events WHERE state = 'delivered' AND updated_ms < ?1",
+                [before],
+            )?;
+            Ok(Out::Count(n as u64))
+        }
+    }
+}
+
+fn state_of(s: &str) -> State {
+    match s {
+        "delivered" => State::Delivered,
+        "dead" => State::Dead,
+        _ => State::Pending,
+    }
+}
+
+impl Store for SqliteStore {
+    fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.send(Op::Append(events))? {
+            Out::Appended(v) => Ok(v),
+            _ => Err(io("unexpected answer")),
+        }
+    }
+
+    fn due(&self, now_ms: i64, per_lane: usize) -> Result<Vec<Vec<Pending>>, StoreError> {
+        self.read(|c| {
+            let mut heads = c.prepare_cached(
+                "SELECT connector, account, next_attempt_ms FROM events e
+                 WHERE state = 'pending' AND seq = (SELECT MIN(seq) FROM events
+                   WHERE state = 'pending' AND connector = e.connector AND account = e.account)",
+            )?;
+            let lanes: Vec<(String, String, i64)> = heads
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut lane = c.prepare_cached(
+                "SELECT seq, idempotency_key, connector, account, line, attempts, created_ms,
+                 next_attempt_ms FROM events WHERE state = 'pending' AND connector = ?1
+                 AND account = ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let mut out = Vec::new();
+            for (connector, account, next) in lanes {
+                if next > now_ms {
+                    continue;
+                }
+                let events: Vec<Pending> = lane
+                    .query_map(params![connector, account, per_lane as i64], |r| {
+                        Ok(Pending {
+                            seq: r.get(0)?,
+                            idempotency_key: r.get(1)?,
+                            connector: r.get(2)?,
+                            account: r.get(3)?,
+                            line: r.get(4)?,
+                            attempts: r.get(5)?,
+                            created_ms: r.get(6)?,
+                            next_attempt_ms: r.get(7)?,
+                        })
+                    })?
+                    .collect::<Result<_, _>>()?;
+                if !events.is_empty() {
+                    out.push(events);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT MIN(next_attempt_ms) FROM events e
+                 WHERE state = 'pending' AND seq = (SELECT MIN(seq) FROM events
+                   WHERE state = 'pending' AND connector = e.connector AND account = e.account)",
+                [],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    fn record(&self, attempts: Vec<Attempt>) -> Result<(), StoreError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        self.send(Op::Record(attempts)).map(|_| ())
+    }
+
+    fn purge_delivered(&self, before_ms: i64) -> Result<u64, StoreError> {
+        match self.send(Op::Purge(before_ms))? {
+            Out::Count(n) => Ok(n),
+            _ => Err(io("unexpected answer")),
+        }
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        self.read(|c| {
+            let mut s = Stats {
+                commits: self.counts[0].load(Ordering::Relaxed),
+                requests: self.counts[1].load(Ordering::Relaxed),
+                ..Stats::default()
+            };
+            let mut q = c.prepare_cached("SELECT state, COUNT(*) FROM events GROUP BY state")?;
+            let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (state, n) = row?;
+                match state_of(&state) {
+                    State::Pending => s.pending = n as u64,
+                    State::Delivered => s.delivered = n as u64,
+                    State::Dead => s.dead = n as u64,
+                }
+            }
+            s.oldest_pending_ms = c.query_row(
+                "SELECT MIN(created_ms) FROM events WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(s)
+        })
+    }
+
+    fn history(&self, key: &str) -> Result<Option<(State, Vec<AttemptRecord>)>, StoreError> {
+        self.read(|c| {
+            let row: Option<(i64, String)> = c
+                .query_row(
+                    "SELECT seq, state FROM events WHERE idempotency_key = ?1 ORDER BY seq LIMIT 1",
+                    [key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((seq, state)) = row else {
+                return Ok(None);
+            };
+            let mut q = c.prepare_cached(
+                "SELECT at_ms, status, error FROM attempts WHERE event_seq = ?1 ORDER BY rowid",
+            )?;
+            let attempts = q
+                .query_map([seq], |r| {
+                    Ok(AttemptRecord {
+                        at_ms: r.get(0)?,
+                        status: r.get(1)?,
+                        error: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Some((state_of(&state), attempts)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn temp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "hooknorm-queue-{name}-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn ev(key: &str, account: &str) -> NewEvent {
+        NewEvent {
+            idempotency_key: key.into(),
+            connector: "stripe".into(),
+            account: account.into(),
+            line: format!("{{\"key\":{key:?}}}"),
+        }
+    }
+
+    #[test]
+    fn append_dedups_and_keeps_arrival_order() {
+        let dir = temp("order");
+        let s = SqliteStore::open(&dir).unwrap();
+        let a = s
+            .append(vec![ev("a", "x"), ev("b", "x"), ev("a", "x")])
+            .unwrap();
+        assert!(matches!(a[0], Appended::Stored(_)));
+        assert!(matches!(a[1], Appended::Stored(_)));
+        assert_eq!(a[2], Appended::Duplicate);
+        assert_eq!(s.append(vec![ev("b", "x")]).unwrap(), [Appended::Duplicate]);
+        // Keys are unique per (connector, account).
+        assert!(matches!(
+            s.append(vec![ev("b", "other")]).unwrap()[0],
+            Appended::Stored(_)
+        ));
+        s.append(vec![ev("c", "y"), ev("d", "x")]).unwrap();
+        let mut lanes = s.due(now_ms(), 10).unwrap();
+        lanes.sort_by(|l, r| l[0].account.cmp(&r[0].account));
+        let keys: Vec<Vec<&str>> = lanes
+            .iter()
+            .map(|l| l.iter().map(|p| p.idempotency_key.as_str()).collect())
+            .collect();
+        assert_eq!(keys, [vec!["b"], vec!["a", "b", "d"], vec!["c"]]);
+        assert!(lanes[1].windows(2).all(|w| w[0].seq < w[1].seq));
+        let st = s.stats().unwrap();
+        assert_eq!((st.pending, st.delivered, st.dead), (5, 0, 0));
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn concurrent_appends_share_commits() {
+        let dir = temp("group");
+        let s = Arc::new(SqliteStore::open(&dir).unwrap());
+        let barrier = Arc::new(std::sync::Barrier::new(32));
+        let handles: Vec<_> = (0..32)
+            .map(|i| {
+                let (s, barrier) = (Arc::clone(&s), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    s.append(vec![ev(&format!("k{i}"), "x")]).unwrap()
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(matches!(h.join().unwrap()[0], Appended::Stored(_)));
+        }
+        let st = s.stats().unwrap();
+        assert_eq!((st.pending, st.requests), (32, 32));
+        // While one transaction is fsynced the next requests queue up and share the next.
+        assert!(st.commits < st.requests, "{st:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn ten_concurrent_appends_of_one_key_store_one() {
+        let dir = temp("concurrent");
+        let s = Arc::new(SqliteStore::open(&dir).unwrap());
+        let handles: Vec<_> = (0..10)
+            .map(|_| {
+                let s = Arc::clone(&s);
+                std::thread::spawn(move || s.append(vec![ev("same", "x")]).unwrap())
+            })
+            .collect();
+        let results: Vec<Appended> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        let stored = results
+            .iter()
+            .filter(|a| matches!(a, Appended::Stored(_)))
+            .count();
+        assert_eq!(stored, 1, "{results:?}");
+        assert_eq!(s.stats().unwrap().pending, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_reopened_store_keeps_pending_events_and_history() {
+        let dir = temp("reopen");
+        let s = SqliteStore::open(&dir).unwrap();
+        s.append(vec![ev("a", "x"), ev("b", "x"), ev("c", "x")])
+            .unwrap();
+        let lanes = s.due(now_ms(), 10).unwrap();
+        let at = now_ms();
+        s.record(vec![
+            Attempt {
+                seq: lanes[0][0].seq,
+                at_ms: at,
+                status: Some(200),
+                error: None,
+                state: State::Delivered,
+                next_attempt_ms: 0,
+            },
+            Attempt {
+                seq: lanes[0][1].seq,
+                at_ms: at,
+                status: Some(503),
+                error: Some("status 503".into()),
+                state: State::Pending,
+                next_attempt_ms: at + 60_000,
+            },
+        ])
+        .unwrap();
+        drop(s);
+        let s = SqliteStore::open(&dir).unwrap();
+        let st = s.stats().unwrap();
+        assert_eq!((st.pending, st.delivered), (2, 1));
+        // The lane's head (b) is not due yet, so c waits behind it.
+        assert!(s.due(now_ms(), 10).unwrap().is_empty());
+        let lanes = s.due(at + 60_000, 10).unwrap();
+        let keys: Vec<&str> = lanes[0]
+            .iter()
+            .map(|p| p.idempotency_key.as_str())
+            .collect();
+        assert_eq!(keys, ["b", "c"]);
+        assert_eq!(lanes[0][0].attempts, 1);
+        let (state, h) = s.history("b").unwrap().unwrap();
+        assert_eq!(state, State::Pending);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].status, Some(503));
+        assert_eq!(s.next_due().unwrap(), Some(at + 60_000));
+        // Purging delivered rows frees their keys.
+        assert_eq!(s.purge_delivered(now_ms() + 1).unwrap(), 1);
+        assert!(s.history("a").unwrap().is_none());
+        assert!(matches!(
+            s.append(vec![ev("a", "x")]).unwrap()[0],
+            Appended::Stored(_)
+        ));
+        s.close();
+        assert_eq!(s.append(vec![ev("z", "x")]), Err(StoreError::Closed));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_data_dir_under_a_regular_file_cannot_be_opened() {
+        let dir = temp("file");
+        std::fs::write(&dir, "not a directory").unwrap();
+        assert!(matches!(
+            SqliteStore::open(&dir.join("data")),
+            Err(StoreError::Io(_))
+        ));
+        let _ = std::fs::remove_file(&dir);
+    }
+}
