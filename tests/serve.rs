@@ -1106,3 +1106,244 @@ fn an_unreachable_sink_is_retried_up_to_max_attempts_then_dead() {
     assert_eq!(history(&data, key), (State::Dead, vec![None, None, None]));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- Sinks: the signed HTTP sink and the file sink. ----
+
+/// A receiver that answers 200 and keeps each request's headers (lower-case names) and body.
+type Captured = Arc<Mutex<Vec<(BTreeMap<String, String>, Vec<u8>)>>>;
+fn capturing_receiver() -> (String, Captured) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got: Captured = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&got);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut headers = BTreeMap::new();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some((k, v)) = line.split_once(':') {
+                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                }
+                line.clear();
+            }
+            let len: usize = headers
+                .get("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; len];
+            if len == 0 || reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            seen.lock().unwrap().push((headers, body));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
+    });
+    (format!("http://{addr}/events"), got)
+}
+
+#[test]
+fn the_http_sink_signs_with_standard_webhooks_and_the_bundled_connector_verifies_it() {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let key: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(&key)
+    );
+    let (url, got) = capturing_receiver();
+    let dir = temp_dir("signed");
+    let config = razorpay_config(
+        &dir,
+        &format!(
+            "sink:\n  http: {{url: {url:?}, signing_secret_env: HOOKNORM_TEST_SINK_SECRET}}\n"
+        ),
+    );
+    let server = Server::start(
+        &["--config", config.to_str().unwrap()],
+        &[("HOOKNORM_TEST_SINK_SECRET", &secret)],
+    );
+    let (headers, body) = razorpay_webhook(21);
+    let url = server.url("/webhooks/razorpay");
+    assert_eq!(send(&agent(), "POST", &url, &headers, &body).0, 200);
+    assert!(wait_until(10, || !got.lock().unwrap().is_empty()));
+    let (h, body) = got.lock().unwrap()[0].clone();
+    let event: Value = serde_json::from_slice(&body).unwrap();
+    let key_id = event["event"]["idempotency_key"].as_str().unwrap();
+    assert_eq!(h["webhook-id"], key_id);
+    let ts: i64 = h["webhook-timestamp"].parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((now - ts).abs() < 60, "{ts} vs {now}");
+    // An independent HMAC over "{id}.{timestamp}.{body}".
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{key_id}.{ts}.").as_bytes());
+    mac.update(&body);
+    let expected = format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    );
+    assert_eq!(h["webhook-signature"], expected);
+    // The bundled standard-webhooks connector verifies it, and rejects a tampered body.
+    let engine = hooknorm::Engine::bundled().unwrap();
+    let request = |body: Vec<u8>| hooknorm::HandleRequest {
+        connector: "standard-webhooks".into(),
+        request_details: hooknorm::RequestDetails {
+            url: "https://host.example/hooknorm".into(),
+            headers: h.clone(),
+            body,
+            ..Default::default()
+        },
+        webhook_secrets: hooknorm::WebhookSecrets {
+            secret: Some(hooknorm::Secret::new(secret.clone())),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let out = engine.handle_at(&request(body.clone()), ts).unwrap();
+    assert!(!out.events.is_empty());
+    assert!(out.events.iter().all(|e| e.source_verified));
+    let tampered = String::from_utf8(body.clone())
+        .unwrap()
+        .replace("razorpay", "razorpaz")
+        .into_bytes();
+    assert_ne!(tampered, body);
+    let err = engine.handle_at(&request(tampered), ts).unwrap_err();
+    assert_eq!(err.kind, hooknorm::ErrorKind::InvalidSignature, "{err:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_http_sink_without_a_signing_secret_sends_no_signature_headers() {
+    let (url, got) = capturing_receiver();
+    let dir = temp_dir("unsigned");
+    let config = razorpay_config(&dir, &format!("sink:\n  http: {{url: {url:?}}}\n"));
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let (headers, body) = razorpay_webhook(22);
+    let url = server.url("/webhooks/razorpay");
+    assert_eq!(send(&agent(), "POST", &url, &headers, &body).0, 200);
+    assert!(wait_until(10, || !got.lock().unwrap().is_empty()));
+    let (h, _) = got.lock().unwrap()[0].clone();
+    for k in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+        assert!(!h.contains_key(k), "{k} in {h:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_file_sink_appends_each_event_once_and_an_unwritable_path_is_retried_then_dead() {
+    use hooknorm::queue::State;
+    let dir = temp_dir("file-sink");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("events.jsonl");
+    let config = razorpay_config(&dir, &format!("sink:\n  file: {{path: {out:?}}}\n"));
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let url = server.url("/webhooks/razorpay");
+    let agent = agent();
+    for i in 0..20 {
+        let (headers, body) = razorpay_webhook(100 + i);
+        assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+        // A duplicate is acknowledged and not written again.
+        if i % 5 == 0 {
+            assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+        }
+    }
+    let lines = || {
+        std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert!(wait_until(10, || lines().len() >= 20));
+    std::thread::sleep(Duration::from_millis(500));
+    let got = lines();
+    assert_eq!(got.len(), 20, "{got:?}");
+    let keys: std::collections::BTreeSet<String> = got
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["connector"], "razorpay");
+            v["event"]["idempotency_key"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(keys.len(), 20, "each event exactly once");
+    assert!(
+        server.stdout.lock().unwrap().is_empty(),
+        "nothing on stdout"
+    );
+    drop(server);
+
+    // A path under a regular file cannot be opened, even by root: retried, then dead.
+    let blocker = dir.join("a-file");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let bad = blocker.join("events.jsonl");
+    let config = razorpay_config(
+        &dir,
+        &format!("sink:\n  file: {{path: {bad:?}, max_attempts: 3, backoff_ms: 10}}\n"),
+    );
+    let data = dir.join("data");
+    let server = Server::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let (headers, body) = razorpay_webhook(200);
+    assert_eq!(
+        send(
+            &agent,
+            "POST",
+            &server.url("/webhooks/razorpay"),
+            &headers,
+            &body
+        )
+        .0,
+        200
+    );
+    assert!(wait_until(10, || metrics(&server).contains("hooknorm_queue_dead 1")));
+    let text = metrics(&server);
+    assert!(
+        text.contains("hooknorm_deliveries_total{outcome=\"retry\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hooknorm_deliveries_total{outcome=\"dead\"} 1"),
+        "{text}"
+    );
+    assert!(!text.contains("outcome=\"delivered\"} 1"), "{text}");
+    drop(server);
+    assert!(!bad.exists());
+    use hooknorm::queue::Store;
+    let store = hooknorm::queue::SqliteStore::open(&data).unwrap();
+    let st = store.stats().unwrap();
+    assert_eq!((st.pending, st.delivered, st.dead), (0, 0, 1));
+    let lanes = store.due(i64::MAX, 10).unwrap();
+    assert!(lanes.is_empty());
+    drop(store);
+    let key = {
+        let engine = hooknorm::Engine::bundled().unwrap();
+        let mut fx = hooknorm::fixture::read(
+            &Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"),
+        )
+        .unwrap();
+        fx.request.request_details.headers = headers;
+        fx.request.request_details.body = body;
+        fx.request.webhook_secrets.secret = Some(hooknorm::Secret::new(RZP_SECRET));
+        let out = engine.handle_at(&fx.request, fx.now).unwrap();
+        out.events[0].idempotency_key.clone()
+    };
+    let (state, statuses) = history(&data, &key);
+    assert_eq!(state, State::Dead);
+    assert_eq!(statuses, vec![None, None, None], "three attempts recorded");
+    let _ = std::fs::remove_dir_all(&dir);
+}

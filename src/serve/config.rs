@@ -93,13 +93,38 @@ pub struct SecretSource {
     pub value: Option<String>,
 }
 
-/// Where events go: JSON lines on stdout, unless `http` is given.
+/// Where events go: JSON lines on stdout, unless `http` or `file` is given (not both).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SinkConfig {
     /// POST each event as JSON to the host app instead.
     #[serde(default)]
     pub http: Option<HttpSink>,
+    /// Append each event as a JSON line to a file instead (fsynced before it counts as
+    /// delivered).
+    #[serde(default)]
+    pub file: Option<FileSink>,
+}
+
+/// Delivery to a file of JSON lines.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSink {
+    /// The file the lines are appended to (created if missing).
+    pub path: PathBuf,
+    /// Attempts in all before an event becomes a dead letter (default 25).
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    /// First backoff; doubles after each failure, with jitter (default 200 ms).
+    #[serde(default)]
+    pub backoff_ms: Option<u64>,
+    /// The longest backoff (default 300,000 ms, 5 minutes).
+    #[serde(default)]
+    pub max_backoff_ms: Option<u64>,
+    /// An event older than this is a dead letter after its next failed attempt (default
+    /// 259,200 s, 3 days).
+    #[serde(default)]
+    pub max_age_secs: Option<u64>,
 }
 
 /// Delivery to the host app over HTTP.
@@ -128,6 +153,47 @@ pub struct HttpSink {
     /// Per attempt (default 5 s).
     #[serde(default)]
     pub timeout_ms: Option<u64>,
+    /// hooknorm's own Standard Webhooks secret, `whsec_<base64>`: each POST then carries
+    /// `webhook-id`, `webhook-timestamp` and `webhook-signature` so the host can verify it. Prefer
+    /// `signing_secret_env`. Without either, POSTs are not signed.
+    #[serde(default)]
+    pub signing_secret: Option<String>,
+    /// The environment variable holding the signing secret (`whsec_<base64>`).
+    #[serde(default)]
+    pub signing_secret_env: Option<String>,
+}
+
+impl HttpSink {
+    /// The HMAC key: the base64-decoded part of the `whsec_` secret, or `None` when no secret is
+    /// configured. Errors never contain the secret.
+    pub(crate) fn signing_key(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Vec<u8>>, String> {
+        use base64::Engine as _;
+        let secret = match (&self.signing_secret, &self.signing_secret_env) {
+            (None, None) => return Ok(None),
+            (Some(s), None) => s.clone(),
+            (None, Some(var)) => env(var).ok_or_else(|| {
+                format!("sink.http.signing_secret_env: environment variable `{var}` is not set")
+            })?,
+            (Some(_), Some(_)) => {
+                return Err(
+                    "sink.http: give one of signing_secret, signing_secret_env, not both".into(),
+                )
+            }
+        };
+        let b64 = secret.trim().strip_prefix("whsec_").ok_or(
+            "sink.http: the signing secret must be `whsec_` followed by base64 (Standard Webhooks)",
+        )?;
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| "sink.http: the signing secret after `whsec_` is not valid base64")?;
+        if key.is_empty() {
+            return Err("sink.http: the signing secret is empty".into());
+        }
+        Ok(Some(key))
+    }
 }
 
 impl ServeConfig {

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{AppState, HttpSink};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use super::{AppState, FileSink, HttpSink, SinkConfig};
 use crate::queue::{now_ms, Attempt, Pending, State};
 
 /// Events taken from one lane per round.
@@ -37,6 +40,15 @@ impl Policy {
         }
     }
 
+    pub(crate) fn of_file(f: &FileSink) -> Policy {
+        Policy {
+            max_attempts: f.max_attempts.unwrap_or(25).max(1),
+            backoff_ms: f.backoff_ms.unwrap_or(200),
+            max_backoff_ms: f.max_backoff_ms.unwrap_or(300_000),
+            max_age_ms: f.max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
+        }
+    }
+
     /// The wait after the `attempts`-th failed attempt: exponential, capped, with jitter (half
     /// fixed, half random).
     fn backoff(&self, attempts: u32, seed: u64) -> i64 {
@@ -56,6 +68,63 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Where events go.
+pub(crate) enum Sink {
+    /// JSON lines on stdout.
+    Stdout,
+    /// POST to the host app.
+    Http {
+        url: String,
+        /// Built once so that deliveries reuse connections.
+        agent: ureq::Agent,
+        policy: Policy,
+        /// hooknorm's Standard Webhooks HMAC key (none: POSTs are not signed). Never logged.
+        key: Option<Vec<u8>>,
+    },
+    /// JSON lines appended to a file, fsynced.
+    File {
+        path: PathBuf,
+        policy: Policy,
+        /// One writer at a time, so that lines from parallel lanes never interleave.
+        lock: std::sync::Mutex<()>,
+    },
+}
+
+impl Sink {
+    /// The sink the config asks for; `env` reads the signing secret's variable.
+    pub(crate) fn of(
+        cfg: &SinkConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Sink, String> {
+        match (&cfg.http, &cfg.file) {
+            (Some(_), Some(_)) => Err("sink: give one of http, file, not both".into()),
+            (Some(h), None) => {
+                let key = h.signing_key(env)?;
+                if key.is_none() {
+                    tracing::warn!("sink.http has no signing_secret: POSTs to the host are not signed (no webhook-signature header)");
+                }
+                let agent = ureq::Agent::config_builder()
+                    .timeout_global(Some(Duration::from_millis(h.timeout_ms.unwrap_or(5000))))
+                    .http_status_as_error(false)
+                    .build()
+                    .new_agent();
+                Ok(Sink::Http {
+                    url: h.url.clone(),
+                    agent,
+                    policy: Policy::of(h),
+                    key,
+                })
+            }
+            (None, Some(f)) => Ok(Sink::File {
+                path: f.path.clone(),
+                policy: Policy::of_file(f),
+                lock: std::sync::Mutex::new(()),
+            }),
+            (None, None) => Ok(Sink::Stdout),
+        }
+    }
+}
+
 /// What one attempt came to.
 enum Try {
     Delivered(Option<u16>),
@@ -64,12 +133,36 @@ enum Try {
     Failed(Option<u16>, String),
 }
 
-fn post(url: &str, agent: &ureq::Agent, line: &str) -> Try {
-    match agent
-        .post(url)
-        .header("content-type", "application/json")
-        .send(line.as_bytes())
-    {
+/// The Standard Webhooks `webhook-signature` value: `v1,` + base64 of HMAC-SHA256 over
+/// `{id}.{timestamp}.{body}`.
+pub(crate) fn sign(key: &[u8], id: &str, timestamp: i64, body: &str) -> String {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
+}
+
+fn post(url: &str, agent: &ureq::Agent, key: Option<&[u8]>, p: &Pending) -> Try {
+    let mut req = agent.post(url).header("content-type", "application/json");
+    if let Some(key) = key {
+        let ts = now_ms().div_euclid(1000);
+        req = req
+            .header("webhook-id", &p.idempotency_key)
+            .header("webhook-timestamp", ts.to_string())
+            .header(
+                "webhook-signature",
+                sign(key, &p.idempotency_key, ts, &p.line),
+            );
+    }
+    match req.send(p.line.as_bytes()) {
         Ok(r) => {
             let s = r.status().as_u16();
             match s {
@@ -83,13 +176,22 @@ fn post(url: &str, agent: &ureq::Agent, line: &str) -> Try {
     }
 }
 
+/// Appends `text` to the file and fsyncs it.
+fn append(path: &PathBuf, text: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(text)?;
+    f.sync_data()
+}
+
 /// Delivers one lane's events in order (blocking). Stops at the first event that must wait for
 /// a retry; dead letters do not hold the lane up.
 fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
     let mut out = Vec::with_capacity(lane.len());
-    match &state.http_sink {
-        None => {
-            use std::io::Write as _;
+    let (policy, name) = match &state.sink {
+        Sink::Stdout => {
             let mut stdout = std::io::stdout().lock();
             let mut ok = true;
             for p in &lane {
@@ -107,45 +209,78 @@ fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
                     next_attempt_ms: if ok { 0 } else { at + 1000 },
                 });
             }
+            return out;
         }
-        Some((sink, agent, policy)) => {
-            for p in lane {
-                let result = post(&sink.url, agent, &p.line);
+        Sink::File { path, policy, lock } => {
+            // The whole lane in one write and one fsync; on failure, event by event below.
+            let text: String = lane.iter().map(|p| format!("{}\n", p.line)).collect();
+            let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+            if append(path, text.as_bytes()).is_ok() {
+                drop(guard);
                 let at = now_ms();
-                let attempts = p.attempts + 1;
-                let (state_after, status, error, next) = match result {
-                    Try::Delivered(s) => (State::Delivered, s, None, 0),
-                    Try::Rejected(s) => (
-                        State::Dead,
-                        Some(s),
-                        Some(format!("status {s}: not retried")),
-                        0,
-                    ),
-                    Try::Failed(s, why) => {
-                        if attempts >= policy.max_attempts || at - p.created_ms >= policy.max_age_ms
-                        {
-                            (State::Dead, s, Some(why), 0)
-                        } else {
-                            let wait = policy.backoff(attempts, p.seq as u64 ^ at as u64);
-                            (State::Pending, s, Some(why), at + wait)
-                        }
-                    }
-                };
-                if let Some(e) = &error {
-                    tracing::warn!(sink = "http", attempt = attempts, idempotency_key = %p.idempotency_key, state = state_after.as_str(), error = %e, "delivery failed");
+                for p in lane {
+                    out.push(Attempt {
+                        seq: p.seq,
+                        at_ms: at,
+                        status: None,
+                        error: None,
+                        state: State::Delivered,
+                        next_attempt_ms: 0,
+                    });
                 }
-                out.push(Attempt {
-                    seq: p.seq,
-                    at_ms: at,
-                    status,
-                    error,
-                    state: state_after,
-                    next_attempt_ms: next,
-                });
-                if state_after == State::Pending {
-                    break;
+                return out;
+            }
+            drop(guard);
+            (*policy, "file")
+        }
+        Sink::Http { policy, .. } => (*policy, "http"),
+    };
+    for p in lane {
+        let result = match &state.sink {
+            Sink::Http {
+                url, agent, key, ..
+            } => post(url, agent, key.as_deref(), &p),
+            Sink::File { path, lock, .. } => {
+                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                match append(path, format!("{}\n", p.line).as_bytes()) {
+                    Ok(()) => Try::Delivered(None),
+                    Err(e) => Try::Failed(None, format!("{}: {e}", path.display())),
                 }
             }
+            Sink::Stdout => unreachable!("stdout is handled above"),
+        };
+        let at = now_ms();
+        let attempts = p.attempts + 1;
+        let (state_after, status, error, next) = match result {
+            Try::Delivered(s) => (State::Delivered, s, None, 0),
+            Try::Rejected(s) => (
+                State::Dead,
+                Some(s),
+                Some(format!("status {s}: not retried")),
+                0,
+            ),
+            Try::Failed(s, why) => {
+                if attempts >= policy.max_attempts || at - p.created_ms >= policy.max_age_ms {
+                    (State::Dead, s, Some(why), 0)
+                } else {
+                    let wait = policy.backoff(attempts, p.seq as u64 ^ at as u64);
+                    (State::Pending, s, Some(why), at + wait)
+                }
+            }
+        };
+        if let Some(e) = &error {
+            tracing::warn!(sink = name, attempt = attempts, idempotency_key = %p.idempotency_key, state = state_after.as_str(), error = %e, "delivery failed");
+        }
+        out.push(Attempt {
+            seq: p.seq,
+            at_ms: at,
+            status,
+            error,
+            state: state_after,
+            next_attempt_ms: next,
+        });
+        if state_after == State::Pending {
+            break;
         }
     }
     out
@@ -236,5 +371,23 @@ mod tests {
         assert!((0..50)
             .map(|s| p.backoff(3, s))
             .any(|b| b != p.backoff(3, 0)));
+    }
+
+    #[test]
+    fn signature_matches_the_standard_webhooks_published_vector() {
+        // From the Standard Webhooks reference libraries' tests.
+        use base64::Engine as _;
+        let key = base64::engine::general_purpose::STANDARD
+            .decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap();
+        assert_eq!(
+            sign(
+                &key,
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                r#"{"test": 2432232314}"#
+            ),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
     }
 }

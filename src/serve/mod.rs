@@ -26,7 +26,7 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{
-    default_data_dir, AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig,
+    default_data_dir, AccountConfig, FileSink, HttpSink, SecretSource, ServeConfig, SinkConfig,
 };
 use metrics::Metrics;
 
@@ -59,9 +59,8 @@ pub(crate) struct AppState {
     /// (connector, account) → secrets and the public URL.
     accounts: config::Accounts,
     metrics: Metrics,
-    /// The HTTP sink (none: stdout), its client (built once so that deliveries reuse
-    /// connections) and its retry policy.
-    http_sink: Option<(HttpSink, ureq::Agent, delivery::Policy)>,
+    /// Where events are delivered (stdout, HTTP or a file).
+    sink: delivery::Sink,
     /// The durable intake queue.
     store: Arc<dyn Store>,
     /// Wakes the delivery worker after an append.
@@ -519,19 +518,12 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
             Arc::new(crate::queue::Unavailable(e.to_string()))
         }
     };
+    let sink = delivery::Sink::of(&cfg.sink, |v| std::env::var(v).ok())?;
     let state = Arc::new(AppState {
         specs,
         accounts,
         metrics: Metrics::default(),
-        http_sink: cfg.sink.http.clone().map(|h| {
-            let agent = ureq::Agent::config_builder()
-                .timeout_global(Some(Duration::from_millis(h.timeout_ms.unwrap_or(5000))))
-                .http_status_as_error(false)
-                .build()
-                .new_agent();
-            let policy = delivery::Policy::of(&h);
-            (h, agent, policy)
-        }),
+        sink,
         store,
         wake: tokio::sync::Notify::new(),
         test_clock: opts.test_clock,
