@@ -275,3 +275,46 @@ pub(crate) fn resolve_accounts(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod sink_tests {
+    use super::*;
+
+    fn http(secret: Option<&str>, env: Option<&str>) -> HttpSink {
+        HttpSink {
+            url: "http://127.0.0.1:1/".into(),
+            max_attempts: None,
+            retries: None,
+            backoff_ms: None,
+            max_backoff_ms: None,
+            max_age_secs: None,
+            timeout_ms: None,
+            signing_secret: secret.map(String::from),
+            signing_secret_env: env.map(String::from),
+        }
+    }
+
+    #[test]
+    fn signing_keys_are_decoded_and_errors_never_show_the_secret() {
+        let none = |_: &str| None;
+        assert_eq!(http(None, None).signing_key(none), Ok(None));
+        assert_eq!(
+            http(Some("whsec_AQID"), None).signing_key(none),
+            Ok(Some(vec![1, 2, 3]))
+        );
+        let from_env = |v: &str| (v == "K").then(|| "whsec_BAUG".to_string());
+        assert_eq!(
+            http(None, Some("K")).signing_key(from_env),
+            Ok(Some(vec![4, 5, 6]))
+        );
+        let e = http(None, Some("MISSING")).signing_key(none).unwrap_err();
+        assert!(e.contains("MISSING"), "{e}");
+        for bad in ["s3cr3t-no-prefix", "whsec_s3cr3t!!not*base64"] {
+            let e = http(Some(bad), None).signing_key(none).unwrap_err();
+            assert!(!e.contains("s3cr3t"), "{e}");
+        }
+        assert!(http(Some("whsec_AQID"), Some("K"))
+            .signing_key(from_env)
+            .is_err());
+    }
+}
