@@ -26,7 +26,7 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{
-    default_data_dir, AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig,
+    data_dir_of, default_data_dir, AccountConfig, HttpSink, SecretSource, ServeConfig, SinkConfig,
 };
 use metrics::Metrics;
 
@@ -503,10 +503,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         .map(str::to_string)
         .collect();
     let accounts = config::resolve_accounts(&cfg, &names, |v| std::env::var(v).ok())?;
-    let data_dir = opts
-        .data_dir
-        .or(cfg.data_dir.clone())
-        .unwrap_or_else(default_data_dir);
+    let data_dir = data_dir_of(opts.data_dir, &cfg);
     let store: Arc<dyn Store> = match SqliteStore::open(&data_dir) {
         Ok(s) => {
             tracing::info!(file = %s.path().display(), "event store open");
