@@ -120,11 +120,129 @@ enum Command {
         #[arg(long)]
         test_clock: bool,
     },
+    /// Inspect and operate the durable intake queue (also while `hooknorm serve` runs on it).
+    #[cfg(feature = "serve")]
+    Queue {
+        /// Configuration file (for its `data_dir`).
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Directory of the queue (default: as for `serve`).
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        op: QueueOp,
+    },
     /// Print the JSON Schema of connector specs (or, with --event, of handle's outcome).
     Schema {
         #[arg(long)]
         event: bool,
     },
+}
+
+/// `hooknorm queue ...`.
+#[cfg(feature = "serve")]
+#[derive(Subcommand)]
+enum QueueOp {
+    /// Counts by state and the oldest pending event's age.
+    Stats,
+    /// Events in arrival order.
+    List {
+        /// Only events in this state.
+        #[arg(long, value_parser = ["pending", "delivered", "dead"])]
+        state: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// One event with its delivered line and attempt history.
+    Show {
+        /// The event's id (from `list`).
+        id: i64,
+    },
+    /// Put events back to pending, due now (a running service delivers them; the attempt
+    /// history is kept).
+    Replay {
+        /// Event ids.
+        #[arg(required_unless_present = "dead", conflicts_with = "dead")]
+        ids: Vec<i64>,
+        /// Every dead letter.
+        #[arg(long)]
+        dead: bool,
+    },
+    /// Delete delivered events (and their history) delivered before a time.
+    Purge {
+        /// Unix seconds or RFC 3339.
+        #[arg(long)]
+        delivered_before: String,
+    },
+}
+
+#[cfg(feature = "serve")]
+fn queue(
+    config: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+    op: QueueOp,
+) -> Result<ExitCode, ExitCode> {
+    use hooknorm::queue::{self, ReplaySelect, Replayed, SqliteStore, State, Store};
+    let cfg = match config {
+        Some(p) => {
+            hooknorm::serve::ServeConfig::read(&p).map_err(|m| fail("InvalidRequest", m, None))?
+        }
+        None => Default::default(),
+    };
+    let dir = hooknorm::serve::data_dir_of(data_dir, &cfg);
+    let store_err = |e: queue::StoreError| fail("StoreUnavailable", e.to_string(), None);
+    let store = SqliteStore::open(&dir).map_err(store_err)?;
+    let out = match op {
+        QueueOp::Stats => {
+            let mut v = queue::stats_json(&store.stats().map_err(store_err)?, queue::now_ms());
+            v["file"] = store.path().display().to_string().into();
+            v
+        }
+        QueueOp::List { state, limit } => {
+            let state = state.as_deref().and_then(State::parse);
+            serde_json::to_value(store.list(state, limit).map_err(store_err)?)
+                .map_err(|e| fail("Internal", e.to_string(), None))?
+        }
+        QueueOp::Show { id } => match store.event(id).map_err(store_err)? {
+            Some(d) => queue::detail_json(&d),
+            None => {
+                return Err(fail(
+                    "NotFound",
+                    format!("no event with id {id} in {}", store.path().display()),
+                    None,
+                ))
+            }
+        },
+        QueueOp::Replay { ids, dead } => {
+            let which = if dead {
+                ReplaySelect::Dead
+            } else {
+                ReplaySelect::Ids(ids)
+            };
+            match store.replay(which).map_err(store_err)? {
+                Replayed::Done(ids) => serde_json::json!({ "replayed": ids }),
+                Replayed::Unknown(ids) => {
+                    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    return Err(fail(
+                        "NotFound",
+                        format!(
+                            "no event with id {} in {}; nothing replayed",
+                            list.join(", "),
+                            store.path().display()
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+        QueueOp::Purge { delivered_before } => {
+            let before = queue::parse_time(&delivered_before)
+                .map_err(|m| fail("InvalidRequest", m, None))?;
+            serde_json::json!({ "purged": store.purge_delivered(before).map_err(store_err)? })
+        }
+    };
+    Ok(print(&out))
 }
 
 fn fail(kind: &str, message: impl Into<String>, report: Option<&HandleError>) -> ExitCode {
@@ -353,6 +471,12 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
                 Err(m) => Err(fail("ServeError", m, None)),
             }
         }
+        #[cfg(feature = "serve")]
+        Command::Queue {
+            config,
+            data_dir,
+            op,
+        } => queue(config, data_dir, op),
         Command::Schema { event } => {
             print!(
                 "{}",

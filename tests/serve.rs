@@ -1347,3 +1347,248 @@ fn the_file_sink_appends_each_event_once_and_an_unwritable_path_is_retried_then_
     assert_eq!(statuses, vec![None, None, None], "three attempts recorded");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- Operating the queue: `hooknorm queue ...` and `/v1/queue/...`. ----
+
+/// Runs `hooknorm queue ARGS --data-dir DATA`; returns (success, stdout JSON or null, stderr).
+fn queue_cli(data: &Path, args: &[&str]) -> (bool, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
+        .arg("queue")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.success(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// An admin request with an optional bearer token; returns (status, JSON body or null).
+fn admin(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, Value) {
+    let mut headers = BTreeMap::new();
+    if let Some(t) = token {
+        headers.insert("authorization".to_string(), format!("Bearer {t}"));
+    }
+    headers.insert("content-type".to_string(), "application/json".to_string());
+    let (status, _, b) = send(
+        &agent(),
+        method,
+        &server.url(path),
+        &headers,
+        body.as_bytes(),
+    );
+    (status, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
+fn statuses(show: &Value) -> Vec<Value> {
+    show["attempt_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].clone())
+        .collect()
+}
+
+#[test]
+fn a_dead_letter_is_listed_replayed_from_the_cli_while_serving_and_purged() {
+    const TOKEN: &str = "adm1n-t0ken-for-tests";
+    // The sink rejects the first event (400: dead at once), then accepts everything.
+    let (url, bodies) = receiver(vec![400]);
+    let dir = temp_dir("queue-ops");
+    let data = dir.join("data");
+    let config = razorpay_config(
+        &dir,
+        &format!(
+            "sink:\n  http: {{url: {url:?}, max_attempts: 3, backoff_ms: 20}}\nadmin_token_env: HOOKNORM_TEST_ADMIN\n"
+        ),
+    );
+    let server = Server::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[("HOOKNORM_TEST_ADMIN", TOKEN)],
+    );
+    let (headers, body) = razorpay_webhook(41);
+    let url_w = server.url("/webhooks/razorpay");
+    assert_eq!(send(&agent(), "POST", &url_w, &headers, &body).0, 200);
+    assert!(wait_until(10, || metrics(&server).contains("hooknorm_queue_dead 1")));
+
+    // The dead letter, on the CLI and over HTTP.
+    let (ok, list, err) = queue_cli(&data, &["list", "--state", "dead"]);
+    assert!(ok, "{err}");
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["state"], "dead");
+    assert_eq!(list[0]["connector"], "razorpay");
+    let id = list[0]["id"].as_i64().unwrap();
+    let (status, http_list) = admin(
+        &server,
+        "GET",
+        "/v1/queue/events?state=dead",
+        Some(TOKEN),
+        "",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(http_list.as_array().unwrap().len(), 1);
+    assert_eq!(http_list[0]["id"], id);
+    assert_eq!(http_list[0]["idempotency_key"], list[0]["idempotency_key"]);
+    assert_eq!(
+        admin(
+            &server,
+            "GET",
+            "/v1/queue/events?state=pending",
+            Some(TOKEN),
+            ""
+        )
+        .1,
+        serde_json::json!([])
+    );
+    // Wrong or missing token: 401 on every admin endpoint.
+    for (method, path, body) in [
+        ("GET", "/v1/queue/stats", ""),
+        ("GET", "/v1/queue/events?state=dead", ""),
+        ("GET", &*format!("/v1/queue/events/{id}"), ""),
+        ("POST", "/v1/queue/replay", "{\"dead\": true}"),
+        ("POST", "/v1/queue/purge", "{\"delivered_before\": 0}"),
+    ] {
+        assert_eq!(admin(&server, method, path, None, body).0, 401, "{path}");
+        assert_eq!(
+            admin(&server, method, path, Some("adm1n-t0ken-for-tesTS"), body).0,
+            401,
+            "{path}"
+        );
+        assert_eq!(
+            admin(&server, method, path, Some("x"), body).0,
+            401,
+            "{path}"
+        );
+    }
+    let (status, stats) = admin(&server, "GET", "/v1/queue/stats", Some(TOKEN), "");
+    assert_eq!(status, 200);
+    assert_eq!(
+        (stats["dead"].as_u64(), stats["pending"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+
+    // The sink is fixed (it answers 200 now): replay the dead letters from the CLI while the
+    // service runs; it is delivered exactly once more, its history kept.
+    let (ok, replayed, err) = queue_cli(&data, &["replay", "--dead"]);
+    assert!(ok, "{err}");
+    assert_eq!(replayed["replayed"], serde_json::json!([id]));
+    assert!(wait_until(10, || bodies.lock().unwrap().len() >= 2));
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(bodies.lock().unwrap().len(), 2);
+    let (ok, show, err) = queue_cli(&data, &["show", &id.to_string()]);
+    assert!(ok, "{err}");
+    assert_eq!(show["state"], "delivered");
+    assert_eq!(statuses(&show), vec![Value::from(400), Value::from(200)]);
+    assert_eq!(show["line"]["connector"], "razorpay");
+    let (status, http_show) = admin(
+        &server,
+        "GET",
+        &format!("/v1/queue/events/{id}"),
+        Some(TOKEN),
+        "",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&http_show), statuses(&show));
+    let (ok, stats, _) = queue_cli(&data, &["stats"]);
+    assert!(ok);
+    assert_eq!(
+        (stats["delivered"].as_u64(), stats["dead"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    // Purge: T after the first delivery and before a second one; only the first goes.
+    let t = hooknorm::queue::now_ms() / 1000 + 1;
+    while hooknorm::queue::now_ms() <= t * 1000 + 50 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (headers2, body2) = razorpay_webhook(42);
+    assert_eq!(send(&agent(), "POST", &url_w, &headers2, &body2).0, 200);
+    assert!(wait_until(10, || bodies.lock().unwrap().len() >= 3));
+    assert!(wait_until(5, || queue_cli(
+        &data,
+        &["list", "--state", "delivered"]
+    )
+    .1
+    .as_array()
+    .is_some_and(|l| l.len() == 2)));
+    let (ok, purged, err) = queue_cli(
+        &data,
+        &["purge", "--delivered-before", "1970-01-01T00:00:00Z"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(purged["purged"], 0);
+    let (status, purged) = admin(
+        &server,
+        "POST",
+        "/v1/queue/purge",
+        Some(TOKEN),
+        &format!("{{\"delivered_before\": {t}}}"),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(purged["purged"], 1);
+    let (_, left, _) = queue_cli(&data, &["list"]);
+    let left = left.as_array().unwrap().clone();
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0]["id"], id);
+    assert_eq!(left[0]["state"], "delivered");
+
+    // An unknown id: a clear error, a non-zero exit, nothing replayed.
+    let (ok, _, err) = queue_cli(&data, &["show", &id.to_string()]);
+    assert!(!ok);
+    assert!(
+        err.contains("NotFound") && err.contains(&format!("no event with id {id}")),
+        "{err}"
+    );
+    let (ok, _, err) = queue_cli(&data, &["replay", "999999"]);
+    assert!(!ok);
+    assert!(err.contains("no event with id 999999"), "{err}");
+    assert_eq!(
+        admin(
+            &server,
+            "GET",
+            &format!("/v1/queue/events/{id}"),
+            Some(TOKEN),
+            ""
+        )
+        .0,
+        404
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_admin_endpoints_are_off_without_a_token() {
+    let server = Server::start(&[], &[]);
+    for (method, path) in [
+        ("GET", "/v1/queue/stats"),
+        ("GET", "/v1/queue/events"),
+        ("GET", "/v1/queue/events/1"),
+        ("POST", "/v1/queue/replay"),
+        ("POST", "/v1/queue/purge"),
+    ] {
+        assert_eq!(admin(&server, method, path, None, "{}").0, 404, "{path}");
+        assert_eq!(
+            admin(&server, method, path, Some("anything"), "{}").0,
+            404,
+            "{path}"
+        );
+    }
+}

@@ -9,7 +9,8 @@ use std::thread::JoinHandle;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    now_ms, Appended, Attempt, AttemptRecord, NewEvent, Pending, State, Stats, Store, StoreError,
+    now_ms, Appended, Attempt, AttemptRecord, EventDetail, EventInfo, NewEvent, Pending,
+    ReplaySelect, Replayed, State, Stats, Store, StoreError,
 };
 
 /// The most requests one transaction takes.
@@ -43,12 +44,14 @@ enum Op {
     Append(Vec<NewEvent>),
     Record(Vec<Attempt>),
     Purge(i64),
+    Replay(ReplaySelect),
 }
 
 enum Out {
     Appended(Vec<Appended>),
     Done,
     Count(u64),
+    Replayed(Replayed),
 }
 
 type Reply = SyncSender<Result<Out, StoreError>>;
@@ -233,8 +236,60 @@ fn apply(tx: &Transaction<'_>, op: &Op) -> rusqlite::Result<Out> {
             )?;
             Ok(Out::Count(n as u64))
         }
+        Op::Replay(which) => {
+            let ids: Vec<i64> = match which {
+                ReplaySelect::Ids(ids) => {
+                    let mut exists = tx.prepare_cached("SELECT 1 FROM events WHERE seq = ?1")?;
+                    let mut unknown = Vec::new();
+                    for id in ids {
+                        if !exists.exists([id])? {
+                            unknown.push(*id);
+                        }
+                    }
+                    if !unknown.is_empty() {
+                        return Ok(Out::Replayed(Replayed::Unknown(unknown)));
+                    }
+                    let mut ids = ids.clone();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
+                }
+                ReplaySelect::Dead => {
+                    let mut q = tx.prepare_cached(
+                        "SELECT seq FROM events WHERE state = 'dead' ORDER BY seq",
+                    )?;
+                    let ids = q.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                    ids
+                }
+            };
+            // Due now, with a fresh attempt budget; the attempts table keeps the history.
+            let mut update = tx.prepare_cached(
+                "UPDATE events SET state = 'pending', attempts = 0, next_attempt_ms = ?2,
+                 updated_ms = ?2 WHERE seq = ?1",
+            )?;
+            for id in &ids {
+                update.execute(params![id, now])?;
+            }
+            Ok(Out::Replayed(Replayed::Done(ids)))
+        }
     }
 }
+
+fn info_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventInfo> {
+    Ok(EventInfo {
+        id: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        connector: r.get(2)?,
+        account: r.get(3)?,
+        state: state_of(&r.get::<_, String>(4)?),
+        attempts: r.get(5)?,
+        created_ms: r.get(6)?,
+        updated_ms: r.get(7)?,
+        next_attempt_ms: r.get(8)?,
+    })
+}
+
+const INFO_COLUMNS: &str = "seq, idempotency_key, connector, account, state, attempts, created_ms, updated_ms, next_attempt_ms";
 
 fn state_of(s: &str) -> State {
     match s {
@@ -375,6 +430,57 @@ impl Store for SqliteStore {
                 .collect::<Result<_, _>>()?;
             Ok(Some((state_of(&state), attempts)))
         })
+    }
+
+    fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<EventInfo>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|c| {
+            let mut q = c.prepare_cached(&format!(
+                "SELECT {INFO_COLUMNS} FROM events WHERE ?1 IS NULL OR state = ?1
+                 ORDER BY seq LIMIT ?2"
+            ))?;
+            let rows = q.query_map(params![state.map(State::as_str), limit], info_of)?;
+            rows.collect()
+        })
+    }
+
+    fn event(&self, id: i64) -> Result<Option<EventDetail>, StoreError> {
+        self.read(|c| {
+            let row = c
+                .query_row(
+                    &format!("SELECT {INFO_COLUMNS}, line FROM events WHERE seq = ?1"),
+                    [id],
+                    |r| Ok((info_of(r)?, r.get::<_, String>(9)?)),
+                )
+                .optional()?;
+            let Some((info, line)) = row else {
+                return Ok(None);
+            };
+            let mut q = c.prepare_cached(
+                "SELECT at_ms, status, error FROM attempts WHERE event_seq = ?1 ORDER BY rowid",
+            )?;
+            let attempts = q
+                .query_map([id], |r| {
+                    Ok(AttemptRecord {
+                        at_ms: r.get(0)?,
+                        status: r.get(1)?,
+                        error: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Some(EventDetail {
+                info,
+                line,
+                attempts,
+            }))
+        })
+    }
+
+    fn replay(&self, which: ReplaySelect) -> Result<Replayed, StoreError> {
+        match self.send(Op::Replay(which))? {
+            Out::Replayed(r) => Ok(r),
+            _ => Err(StoreError::Io("unexpected answer from the writer".into())),
+        }
     }
 }
 

@@ -37,6 +37,19 @@ pub struct ServeConfig {
     /// How long idempotency keys of delivered events are kept for dedup (default 168 h, 7 days).
     #[serde(default)]
     pub dedup_window_hours: Option<u64>,
+    /// The bearer token of the `/v1/queue/...` admin endpoints (none: those endpoints are off).
+    #[serde(default)]
+    pub admin_token: Option<String>,
+    /// The environment variable holding the admin token (instead of `admin_token`).
+    #[serde(default)]
+    pub admin_token_env: Option<String>,
+}
+
+/// The queue's data directory: `flag` (`--data-dir`), else the config's `data_dir`, else
+/// [`default_data_dir`]. `serve` and `queue` both use it.
+pub fn data_dir_of(flag: Option<PathBuf>, cfg: &ServeConfig) -> PathBuf {
+    flag.or(cfg.data_dir.clone())
+        .unwrap_or_else(default_data_dir)
 }
 
 /// The data directory when neither `--data-dir` nor `data_dir` gives one:

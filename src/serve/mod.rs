@@ -7,7 +7,9 @@
 //! | `GET /healthz`, `GET /readyz` | liveness; readiness (some connector loaded) |
 //! | `GET /v1/connectors` | names, versions, the last reload and its errors |
 //! | `GET /metrics` | Prometheus text |
+//! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
 
+mod admin;
 mod config;
 mod delivery;
 mod metrics;
@@ -26,7 +28,8 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{
-    default_data_dir, AccountConfig, FileSink, HttpSink, SecretSource, ServeConfig, SinkConfig,
+    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, SecretSource, ServeConfig,
+    SinkConfig,
 };
 use metrics::Metrics;
 
@@ -68,6 +71,8 @@ pub(crate) struct AppState {
     /// Honour `X-Hooknorm-Now` (unix seconds) as the clock: for tests with fixed clocks only.
     test_clock: bool,
     timeout: Duration,
+    /// The bearer token of `/v1/queue/...` (none: those endpoints are off). Never logged.
+    admin_token: Option<String>,
 }
 
 /// The HTTP status for an error kind.
@@ -444,6 +449,11 @@ pub(crate) fn router(state: Arc<AppState>, body_limit: usize) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/v1/queue/stats", get(admin::stats))
+        .route("/v1/queue/events", get(admin::events))
+        .route("/v1/queue/events/{id}", get(admin::event))
+        .route("/v1/queue/replay", post(admin::replay))
+        .route("/v1/queue/purge", post(admin::purge))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             timeout_layer,
@@ -502,10 +512,20 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         .map(str::to_string)
         .collect();
     let accounts = config::resolve_accounts(&cfg, &names, |v| std::env::var(v).ok())?;
-    let data_dir = opts
-        .data_dir
-        .or(cfg.data_dir.clone())
-        .unwrap_or_else(default_data_dir);
+    let admin_token = match (&cfg.admin_token, &cfg.admin_token_env) {
+        (Some(_), Some(_)) => return Err("give admin_token or admin_token_env, not both".into()),
+        (Some(t), None) => Some(t.clone()),
+        (None, Some(var)) => {
+            Some(std::env::var(var).map_err(|_| {
+                format!("admin_token_env: the environment variable {var} is not set")
+            })?)
+        }
+        (None, None) => None,
+    };
+    if admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err("the admin token is empty".into());
+    }
+    let data_dir = data_dir_of(opts.data_dir, &cfg);
     let store: Arc<dyn Store> = match SqliteStore::open(&data_dir) {
         Ok(s) => {
             tracing::info!(file = %s.path().display(), "event store open");
@@ -528,6 +548,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         wake: tokio::sync::Notify::new(),
         test_clock: opts.test_clock,
         timeout: Duration::from_millis(cfg.request_timeout_ms.unwrap_or(10_000)),
+        admin_token,
     });
     let addr = opts
         .addr
