@@ -1592,3 +1592,190 @@ fn the_admin_endpoints_are_off_without_a_token() {
         );
     }
 }
+
+// ---- The NATS JetStream sink, against a real nats-server. ----
+
+/// A `nats-server -js` on a loopback port with its store in `store`; stopped on drop.
+struct NatsServer {
+    child: Child,
+}
+
+impl NatsServer {
+    fn start(port: u16, store: &Path) -> NatsServer {
+        let bin = ["nats-server", "/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .into_iter()
+            .find(|b| {
+                Command::new(b)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "nats-server is not installed: this test needs it (Debian: apt-get install -y nats-server; .ci/run installs it)"
+                )
+            });
+        let child = Command::new(bin)
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(
+            wait_until(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_ok()),
+            "nats-server did not listen on port {port}"
+        );
+        NatsServer { child }
+    }
+
+    /// Stops it with SIGTERM (a clean shutdown that flushes the store), then waits.
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every message of the stream: (subject, `Nats-Msg-Id`, payload), by a client of the test.
+fn stream_messages(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    stream: &str,
+) -> Vec<(String, String, Value)> {
+    rt.block_on(async {
+        let Ok(client) = async_nats::connect(url).await else {
+            return Vec::new();
+        };
+        let js = async_nats::jetstream::new(client);
+        let Ok(mut s) = js.get_stream(stream).await else {
+            return Vec::new();
+        };
+        let Ok(info) = s.info().await else {
+            return Vec::new();
+        };
+        let (first, last) = (info.state.first_sequence, info.state.last_sequence);
+        let mut out = Vec::new();
+        if info.state.messages == 0 {
+            return out;
+        }
+        for seq in first..=last {
+            let m = s.get_raw_message(seq).await.unwrap();
+            let id = m
+                .headers
+                .get("Nats-Msg-Id")
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_default();
+            out.push((
+                m.subject.to_string(),
+                id,
+                serde_json::from_slice(&m.payload).unwrap(),
+            ));
+        }
+        out
+    })
+}
+
+#[test]
+fn the_nats_sink_publishes_each_event_once_and_survives_a_broker_restart() {
+    const N: usize = 20;
+    const M: usize = 10;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = temp_dir("nats");
+    let store = dir.join("jetstream");
+    std::fs::create_dir_all(&store).unwrap();
+    let nats_url = format!("nats://127.0.0.1:{port}");
+    let nats = NatsServer::start(port, &store);
+    let config = razorpay_config(
+        &dir,
+        &format!(
+            "sink:\n  nats: {{url: {nats_url:?}, stream: HOOKNORM, subject_prefix: hooknorm, backoff_ms: 50, max_backoff_ms: 500, timeout_ms: 1000}}\n"
+        ),
+    );
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let url = server.url("/webhooks/razorpay");
+    let agent = agent();
+    for i in 0..N {
+        let (headers, body) = razorpay_webhook(500 + i);
+        assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+        if i % 4 == 0 {
+            // A duplicate: acknowledged, not published again.
+            assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+        }
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let check = |n: usize| {
+        assert!(
+            wait_until(30, || stream_messages(&rt, &nats_url, "HOOKNORM").len()
+                >= n),
+            "fewer than {n} messages in the stream"
+        );
+        std::thread::sleep(Duration::from_millis(700));
+        let msgs = stream_messages(&rt, &nats_url, "HOOKNORM");
+        assert_eq!(msgs.len(), n, "exactly {n} messages");
+        let ids: std::collections::BTreeSet<&str> =
+            msgs.iter().map(|(_, id, _)| id.as_str()).collect();
+        assert_eq!(ids.len(), n, "{n} distinct Nats-Msg-Ids");
+        for (subject, id, payload) in &msgs {
+            assert_eq!(payload["connector"], "razorpay");
+            assert_eq!(
+                payload["event"]["idempotency_key"].as_str(),
+                Some(id.as_str())
+            );
+            let event_type = payload["event"]["event_type"].as_str().unwrap();
+            let token: String = event_type
+                .chars()
+                .map(|c| {
+                    if matches!(c, '.' | '*' | '>') || c.is_whitespace() {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert_eq!(subject, &format!("hooknorm.razorpay.{token}"));
+        }
+    };
+    check(N);
+
+    // The broker goes away: webhooks are still acknowledged (the queue holds them).
+    nats.stop();
+    for i in 0..M {
+        let (headers, body) = razorpay_webhook(600 + i);
+        assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let text = metrics(&server);
+    assert!(
+        !text.contains("hooknorm_queue_pending 0\n"),
+        "events wait in the queue while the broker is down: {text}"
+    );
+    // Back on the same store: every event arrives, each once.
+    let nats = NatsServer::start(port, &store);
+    check(N + M);
+    let text = metrics(&server);
+    assert!(text.contains("hooknorm_queue_pending 0"), "{text}");
+    assert!(text.contains("hooknorm_queue_dead 0"), "{text}");
+    drop(server);
+    nats.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

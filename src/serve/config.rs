@@ -106,7 +106,7 @@ pub struct SecretSource {
     pub value: Option<String>,
 }
 
-/// Where events go: JSON lines on stdout, unless `http` or `file` is given (not both).
+/// Where events go: JSON lines on stdout, unless one of `http`, `file`, `nats` is given.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SinkConfig {
@@ -117,6 +117,45 @@ pub struct SinkConfig {
     /// delivered).
     #[serde(default)]
     pub file: Option<FileSink>,
+    /// Publish each event to a NATS JetStream stream instead (delivered once the stream's
+    /// PubAck arrives).
+    #[serde(default)]
+    pub nats: Option<NatsSink>,
+}
+
+/// Delivery to a NATS JetStream stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsSink {
+    /// The server, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+    /// The stream (default `HOOKNORM`); created at start with subjects `<subject_prefix>.>` if
+    /// it does not exist.
+    #[serde(default)]
+    pub stream: Option<String>,
+    /// Subjects are `<subject_prefix>.<connector>.<event_type>` (default `hooknorm`).
+    #[serde(default)]
+    pub subject_prefix: Option<String>,
+    /// The duplicate window of a stream created by hooknorm: JetStream drops a message whose
+    /// `Nats-Msg-Id` it saw within it (default 120 s).
+    #[serde(default)]
+    pub duplicate_window_secs: Option<u64>,
+    /// Attempts in all before an event becomes a dead letter (default 25).
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    /// First backoff; doubles after each failure, with jitter (default 200 ms).
+    #[serde(default)]
+    pub backoff_ms: Option<u64>,
+    /// The longest backoff (default 300,000 ms, 5 minutes).
+    #[serde(default)]
+    pub max_backoff_ms: Option<u64>,
+    /// An event older than this is a dead letter after its next failed attempt (default
+    /// 259,200 s, 3 days).
+    #[serde(default)]
+    pub max_age_secs: Option<u64>,
+    /// Per attempt: the connection, the publish and its PubAck (default 5 s).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
 }
 
 /// Delivery to a file of JSON lines.

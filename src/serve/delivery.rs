@@ -7,7 +7,7 @@ use std::time::Duration;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::{AppState, FileSink, HttpSink, SinkConfig};
+use super::{AppState, FileSink, HttpSink, NatsSink, SinkConfig};
 use crate::queue::{now_ms, Attempt, Pending, State};
 
 /// Events taken from one lane per round.
@@ -46,6 +46,15 @@ impl Policy {
             backoff_ms: f.backoff_ms.unwrap_or(200),
             max_backoff_ms: f.max_backoff_ms.unwrap_or(300_000),
             max_age_ms: f.max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
+        }
+    }
+
+    pub(crate) fn of_nats(n: &NatsSink) -> Policy {
+        Policy {
+            max_attempts: n.max_attempts.unwrap_or(25).max(1),
+            backoff_ms: n.backoff_ms.unwrap_or(200),
+            max_backoff_ms: n.max_backoff_ms.unwrap_or(300_000),
+            max_age_ms: n.max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
         }
     }
 
@@ -88,6 +97,165 @@ pub(crate) enum Sink {
         /// One writer at a time, so that lines from parallel lanes never interleave.
         lock: std::sync::Mutex<()>,
     },
+    /// Published to a NATS JetStream stream; delivered on its PubAck.
+    Nats(Box<Nats>),
+}
+
+/// The NATS JetStream sink.
+pub(crate) struct Nats {
+    url: String,
+    stream: String,
+    prefix: String,
+    duplicate_window: Duration,
+    timeout: Duration,
+    policy: Policy,
+    /// The runtime the (blocking) lane workers publish on.
+    handle: tokio::runtime::Handle,
+    /// The JetStream context once connected and the stream exists; (re)made by the next attempt
+    /// after a failed connection.
+    ctx: tokio::sync::Mutex<Option<async_nats::jetstream::Context>>,
+}
+
+/// A NATS subject token: `.`, `*`, `>` and whitespace become `_`; empty becomes `_`.
+pub(crate) fn subject_token(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| {
+            if matches!(c, '.' | '*' | '>') || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if t.is_empty() {
+        "_".into()
+    } else {
+        t
+    }
+}
+
+impl Nats {
+    fn of(n: &NatsSink) -> Result<Nats, String> {
+        let prefix = n
+            .subject_prefix
+            .clone()
+            .unwrap_or_else(|| "hooknorm".into());
+        if prefix
+            .split('.')
+            .any(|t| t.is_empty() || t != subject_token(t))
+        {
+            return Err(format!(
+                "sink.nats.subject_prefix `{prefix}`: dot-separated tokens without `*`, `>` or whitespace"
+            ));
+        }
+        let stream = n.stream.clone().unwrap_or_else(|| "HOOKNORM".into());
+        if stream.is_empty() || stream != subject_token(&stream) {
+            return Err(format!(
+                "sink.nats.stream `{stream}`: a name without `.`, `*`, `>` or whitespace"
+            ));
+        }
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| "sink.nats needs the tokio runtime".to_string())?;
+        Ok(Nats {
+            url: n.url.clone(),
+            stream,
+            prefix,
+            duplicate_window: Duration::from_secs(n.duplicate_window_secs.unwrap_or(120)),
+            timeout: Duration::from_millis(n.timeout_ms.unwrap_or(5000)),
+            policy: Policy::of_nats(n),
+            handle,
+            ctx: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// Connects and creates the stream if it does not exist.
+    async fn connect(&self) -> Result<async_nats::jetstream::Context, String> {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(self.timeout)
+            .connect(self.url.as_str())
+            .await
+            .map_err(|e| format!("{}: {e}", self.url))?;
+        let mut ctx = async_nats::jetstream::new(client);
+        ctx.set_timeout(self.timeout);
+        ctx.get_or_create_stream(async_nats::jetstream::stream::Config {
+            name: self.stream.clone(),
+            subjects: vec![format!("{}.>", self.prefix)],
+            duplicate_window: self.duplicate_window,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("stream {}: {e}", self.stream))?;
+        Ok(ctx)
+    }
+
+    /// Connects (and creates the stream) at start; a failure is only logged, the first delivery
+    /// tries again.
+    pub(crate) async fn start(&self) {
+        let mut guard = self.ctx.lock().await;
+        match tokio::time::timeout(self.timeout, self.connect()).await {
+            Ok(Ok(ctx)) => {
+                tracing::info!(url = %self.url, stream = %self.stream, "NATS JetStream sink ready");
+                *guard = Some(ctx);
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "NATS sink not ready; delivery will retry"),
+            Err(_) => {
+                tracing::warn!(url = %self.url, "NATS sink: connection timed out; delivery will retry")
+            }
+        }
+    }
+
+    /// The subject of an event: `<prefix>.<connector>.<event_type>`.
+    fn subject(&self, p: &Pending) -> String {
+        let event_type = serde_json::from_str::<serde_json::Value>(&p.line)
+            .ok()
+            .and_then(|v| v["event"]["event_type"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        format!(
+            "{}.{}.{}",
+            self.prefix,
+            subject_token(&p.connector),
+            subject_token(&event_type)
+        )
+    }
+
+    /// Publishes with `Nats-Msg-Id` = the idempotency key and waits for the PubAck.
+    async fn publish(&self, p: &Pending) -> Result<(), String> {
+        let mut guard = self.ctx.lock().await;
+        let ctx = match guard.as_ref() {
+            Some(c) => c.clone(),
+            None => {
+                let c = self.connect().await?;
+                *guard = Some(c.clone());
+                c
+            }
+        };
+        drop(guard);
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(
+            async_nats::header::NATS_MESSAGE_ID,
+            p.idempotency_key.as_str(),
+        );
+        let ack = ctx
+            .publish_with_headers(self.subject(p), headers, p.line.clone().into())
+            .await
+            .map_err(|e| format!("publish: {e}"))?;
+        ack.await.map_err(|e| format!("no PubAck: {e}"))?;
+        Ok(())
+    }
+
+    /// One attempt, from a blocking lane worker.
+    fn attempt(&self, p: &Pending) -> Try {
+        let budget = self.timeout.saturating_mul(3);
+        match self
+            .handle
+            .block_on(async { tokio::time::timeout(budget, self.publish(p)).await })
+        {
+            Ok(Ok(())) => Try::Delivered(None),
+            Ok(Err(e)) => Try::Failed(None, e),
+            Err(_) => Try::Failed(None, "timed out".into()),
+        }
+    }
 }
 
 impl Sink {
@@ -96,8 +264,14 @@ impl Sink {
         cfg: &SinkConfig,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Sink, String> {
+        if cfg.nats.is_some() && (cfg.http.is_some() || cfg.file.is_some()) {
+            return Err("sink: give one of http, file, nats".into());
+        }
+        if let Some(n) = &cfg.nats {
+            return Ok(Sink::Nats(Box::new(Nats::of(n)?)));
+        }
         match (&cfg.http, &cfg.file) {
-            (Some(_), Some(_)) => Err("sink: give one of http, file, not both".into()),
+            (Some(_), Some(_)) => Err("sink: give one of http, file, nats".into()),
             (Some(h), None) => {
                 let key = h.signing_key(env)?;
                 if key.is_none() {
@@ -234,6 +408,7 @@ fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
             (*policy, "file")
         }
         Sink::Http { policy, .. } => (*policy, "http"),
+        Sink::Nats(n) => (n.policy, "nats"),
     };
     for p in lane {
         let result = match &state.sink {
@@ -247,6 +422,7 @@ fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
                     Err(e) => Try::Failed(None, format!("{}: {e}", path.display())),
                 }
             }
+            Sink::Nats(n) => n.attempt(&p),
             Sink::Stdout => unreachable!("stdout is handled above"),
         };
         let at = now_ms();
@@ -351,6 +527,17 @@ pub(crate) async fn run(state: Arc<AppState>, dedup_window_ms: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subject_tokens_are_sanitized() {
+        assert_eq!(
+            subject_token("payment_intent.succeeded"),
+            "payment_intent_succeeded"
+        );
+        assert_eq!(subject_token("a *b>\tc"), "a__b__c");
+        assert_eq!(subject_token(""), "_");
+        assert_eq!(subject_token("stripe"), "stripe");
+    }
 
     #[test]
     fn backoff_doubles_is_capped_and_jittered() {

@@ -28,8 +28,8 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{
-    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, SecretSource, ServeConfig,
-    SinkConfig,
+    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, NatsSink, SecretSource,
+    ServeConfig, SinkConfig,
 };
 use metrics::Metrics;
 
@@ -564,6 +564,9 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         .dedup_window_hours
         .unwrap_or(168)
         .saturating_mul(3_600_000) as i64;
+    if let delivery::Sink::Nats(n) = &state.sink {
+        n.start().await;
+    }
     tokio::spawn(delivery::run(Arc::clone(&state), window_ms));
     let app = router(state, cfg.body_limit_bytes.unwrap_or(1024 * 1024));
     axum::serve(listener, app)
