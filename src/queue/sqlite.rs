@@ -289,6 +289,21 @@ fn info_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventInfo> {
     })
 }
 
+/// The attempt history of one event, oldest first.
+fn attempts_of(c: &Connection, seq: i64) -> rusqlite::Result<Vec<AttemptRecord>> {
+    let mut q = c.prepare_cached(
+        "SELECT at_ms, status, error FROM attempts WHERE event_seq = ?1 ORDER BY rowid",
+    )?;
+    let rows = q.query_map([seq], |r| {
+        Ok(AttemptRecord {
+            at_ms: r.get(0)?,
+            status: r.get(1)?,
+            error: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
 const INFO_COLUMNS: &str = "seq, idempotency_key, connector, account, state, attempts, created_ms, updated_ms, next_attempt_ms";
 
 fn state_of(s: &str) -> State {
@@ -416,18 +431,7 @@ impl Store for SqliteStore {
             let Some((seq, state)) = row else {
                 return Ok(None);
             };
-            let mut q = c.prepare_cached(
-                "SELECT at_ms, status, error FROM attempts WHERE event_seq = ?1 ORDER BY rowid",
-            )?;
-            let attempts = q
-                .query_map([seq], |r| {
-                    Ok(AttemptRecord {
-                        at_ms: r.get(0)?,
-                        status: r.get(1)?,
-                        error: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
+            let attempts = attempts_of(c, seq)?;
             Ok(Some((state_of(&state), attempts)))
         })
     }
@@ -456,18 +460,7 @@ impl Store for SqliteStore {
             let Some((info, line)) = row else {
                 return Ok(None);
             };
-            let mut q = c.prepare_cached(
-                "SELECT at_ms, status, error FROM attempts WHERE event_seq = ?1 ORDER BY rowid",
-            )?;
-            let attempts = q
-                .query_map([id], |r| {
-                    Ok(AttemptRecord {
-                        at_ms: r.get(0)?,
-                        status: r.get(1)?,
-                        error: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
+            let attempts = attempts_of(c, id)?;
             Ok(Some(EventDetail {
                 info,
                 line,

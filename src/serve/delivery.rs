@@ -28,33 +28,41 @@ pub(crate) struct Policy {
 
 impl Policy {
     pub(crate) fn of(h: &HttpSink) -> Policy {
-        Policy {
-            max_attempts: h
-                .max_attempts
-                .or(h.retries.map(|r| r.saturating_add(1)))
-                .unwrap_or(25)
-                .max(1),
-            backoff_ms: h.backoff_ms.unwrap_or(200),
-            max_backoff_ms: h.max_backoff_ms.unwrap_or(300_000),
-            max_age_ms: h.max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
-        }
+        let attempts = h.max_attempts.or(h.retries.map(|r| r.saturating_add(1)));
+        Policy::from_config(attempts, h.backoff_ms, h.max_backoff_ms, h.max_age_secs)
     }
 
     pub(crate) fn of_file(f: &FileSink) -> Policy {
-        Policy {
-            max_attempts: f.max_attempts.unwrap_or(25).max(1),
-            backoff_ms: f.backoff_ms.unwrap_or(200),
-            max_backoff_ms: f.max_backoff_ms.unwrap_or(300_000),
-            max_age_ms: f.max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
-        }
+        Policy::from_config(
+            f.max_attempts,
+            f.backoff_ms,
+            f.max_backoff_ms,
+            f.max_age_secs,
+        )
     }
 
     pub(crate) fn of_nats(n: &NatsSink) -> Policy {
+        Policy::from_config(
+            n.max_attempts,
+            n.backoff_ms,
+            n.max_backoff_ms,
+            n.max_age_secs,
+        )
+    }
+
+    /// A sink's retry keys with their defaults: 25 attempts, 200 ms first backoff, 5 min at
+    /// most between attempts, dead after 3 days.
+    fn from_config(
+        max_attempts: Option<u32>,
+        backoff_ms: Option<u64>,
+        max_backoff_ms: Option<u64>,
+        max_age_secs: Option<u64>,
+    ) -> Policy {
         Policy {
-            max_attempts: n.max_attempts.unwrap_or(25).max(1),
-            backoff_ms: n.backoff_ms.unwrap_or(200),
-            max_backoff_ms: n.max_backoff_ms.unwrap_or(300_000),
-            max_age_ms: n.max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
+            max_attempts: max_attempts.unwrap_or(25).max(1),
+            backoff_ms: backoff_ms.unwrap_or(200),
+            max_backoff_ms: max_backoff_ms.unwrap_or(300_000),
+            max_age_ms: max_age_secs.unwrap_or(259_200).saturating_mul(1000) as i64,
         }
     }
 
