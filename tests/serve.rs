@@ -35,6 +35,12 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 impl Server {
+    /// `serve --config CONFIG --data-dir DATA` with extra environment variables.
+    fn with_config(config: &Path, data: &Path, env: &[(&str, &str)]) -> Server {
+        let (config, data) = (config.to_str().unwrap(), data.to_str().unwrap());
+        Server::start(&["--config", config, "--data-dir", data], env)
+    }
+
     /// Starts the service; each server gets its own `--data-dir` unless `args` gives one.
     fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
         let data_dir = (!args.contains(&"--data-dir")).then(|| temp_dir("data"));
@@ -814,15 +820,7 @@ fn a_store_that_cannot_write_gets_503_never_2xx() {
     let db_is_dir = dir.join("db-is-dir");
     std::fs::create_dir_all(db_is_dir.join("queue.sqlite3")).unwrap();
     for data in [file.join("data"), db_is_dir] {
-        let server = Server::start(
-            &[
-                "--config",
-                config.to_str().unwrap(),
-                "--data-dir",
-                data.to_str().unwrap(),
-            ],
-            &[],
-        );
+        let server = Server::with_config(&config, &data, &[]);
         let agent = agent();
         for i in 0..3 {
             let (headers, body) = razorpay_webhook(i);
@@ -871,15 +869,7 @@ fn the_http_sink_gets_retries_after_503_and_a_400_is_a_dead_letter() {
         &dir,
         &format!("sink:\n  http: {{url: {url:?}, max_attempts: 10, backoff_ms: 20}}\n"),
     );
-    let mut server = Server::start(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let mut server = Server::with_config(&config, &data, &[]);
     let (headers, body) = razorpay_webhook(7);
     let url_w = server.url("/webhooks/razorpay");
     assert_eq!(send(&agent(), "POST", &url_w, &headers, &body).0, 200);
@@ -915,15 +905,7 @@ fn the_http_sink_gets_retries_after_503_and_a_400_is_a_dead_letter() {
         &dir,
         &format!("sink:\n  http: {{url: {url:?}, retries: 5, backoff_ms: 20}}\n"),
     );
-    let server = Server::start(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let server = Server::with_config(&config, &data, &[]);
     let url_w = server.url("/webhooks/razorpay");
     assert_eq!(send(&agent(), "POST", &url_w, &headers, &body).0, 200);
     assert!(wait_until(10, || !bodies.lock().unwrap().is_empty()));
@@ -1062,15 +1044,7 @@ fn an_unreachable_sink_is_retried_up_to_max_attempts_then_dead() {
             "sink:\n  http: {{url: \"http://127.0.0.1:{port}/events\", max_attempts: 3, backoff_ms: 10}}\n"
         ),
     );
-    let server = Server::start(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let server = Server::with_config(&config, &data, &[]);
     let (headers, body) = razorpay_webhook(3);
     let url = server.url("/webhooks/razorpay");
     assert_eq!(send(&agent(), "POST", &url, &headers, &body).0, 200);
@@ -1289,15 +1263,7 @@ fn the_file_sink_appends_each_event_once_and_an_unwritable_path_is_retried_then_
         &format!("sink:\n  file: {{path: {bad:?}, max_attempts: 3, backoff_ms: 10}}\n"),
     );
     let data = dir.join("data");
-    let server = Server::start(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let server = Server::with_config(&config, &data, &[]);
     let (headers, body) = razorpay_webhook(200);
     assert_eq!(
         send(
@@ -1412,15 +1378,7 @@ fn a_dead_letter_is_listed_replayed_from_the_cli_while_serving_and_purged() {
             "sink:\n  http: {{url: {url:?}, max_attempts: 3, backoff_ms: 20}}\nadmin_token_env: HOOKNORM_TEST_ADMIN\n"
         ),
     );
-    let server = Server::start(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[("HOOKNORM_TEST_ADMIN", TOKEN)],
-    );
+    let server = Server::with_config(&config, &data, &[("HOOKNORM_TEST_ADMIN", TOKEN)]);
     let (headers, body) = razorpay_webhook(41);
     let url_w = server.url("/webhooks/razorpay");
     assert_eq!(send(&agent(), "POST", &url_w, &headers, &body).0, 200);
