@@ -772,11 +772,7 @@ fn kill_9_under_load_loses_no_acknowledged_webhook() {
 fn an_unreachable_sink_is_retried_up_to_max_attempts_then_dead() {
     use hooknorm::queue::State;
     // A port nothing listens on: connection refused on every attempt.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = temp_dir("unreachable");
     let data = dir.join("data");
     let config = razorpay_config(
@@ -1212,11 +1208,7 @@ fn the_admin_endpoints_are_off_without_a_token() {
 fn the_nats_sink_publishes_each_event_once_and_survives_a_broker_restart() {
     const N: usize = 20;
     const M: usize = 10;
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = temp_dir("nats");
     let store = dir.join("jetstream");
     std::fs::create_dir_all(&store).unwrap();

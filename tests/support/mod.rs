@@ -457,3 +457,74 @@ pub fn stream_messages(
         out
     })
 }
+
+// ---- A real redis-server. ----
+
+/// A free loopback TCP port (bound once and released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `redis-server` on a loopback port, persisting to an append-only file fsynced on every
+/// write in `dir`; stopped on drop.
+pub struct RedisServer {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl RedisServer {
+    pub fn start(port: u16, dir: &Path) -> RedisServer {
+        std::fs::create_dir_all(dir).unwrap();
+        let bin = ["redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server"]
+            .into_iter()
+            .find(|b| {
+                Command::new(b)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "redis-server is not installed: this test needs it (Debian: apt-get install -y redis-server; .ci/run installs it)"
+                )
+            });
+        let child = Command::new(bin)
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(
+            wait_until(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_ok()),
+            "redis-server did not listen on port {port}"
+        );
+        RedisServer { child, port }
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
