@@ -43,7 +43,16 @@ pub struct ServeConfig {
     /// The environment variable holding the admin token (instead of `admin_token`).
     #[serde(default)]
     pub admin_token_env: Option<String>,
+    /// Where events are stored before the acknowledgement (default: the embedded store in
+    /// `data_dir`).
+    #[serde(default)]
+    pub intake: IntakeConfig,
 }
+
+/// The intake store: the embedded one unless a shared broker is named.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeConfig {}
 
 /// The queue's data directory: `flag` (`--data-dir`), else the config's `data_dir`, else
 /// [`default_data_dir`]. `serve` and `queue` both use it.

@@ -368,6 +368,73 @@ fn append(path: &PathBuf, text: &[u8]) -> std::io::Result<()> {
     f.sync_data()
 }
 
+/// One delivery attempt of one event to the configured sink, and the event's state after it
+/// under the sink's retry policy (pending with the next attempt's time, delivered, or dead).
+/// Blocking. Broker-mode consumers deliver with this, one message at a time.
+#[allow(dead_code)] // until a broker consumer uses it
+pub(crate) fn attempt(state: &AppState, p: &Pending) -> Attempt {
+    let (policy, name) = match &state.sink {
+        Sink::Stdout => (Policy::from_config(None, None, None, None), "stdout"),
+        Sink::File { policy, .. } => (*policy, "file"),
+        Sink::Http { policy, .. } => (*policy, "http"),
+        Sink::Nats(n) => (n.policy, "nats"),
+    };
+    attempt_with(state, p, policy, name)
+}
+
+fn attempt_with(state: &AppState, p: &Pending, policy: Policy, name: &str) -> Attempt {
+    let result = match &state.sink {
+        Sink::Http {
+            url, agent, key, ..
+        } => post(url, agent, key.as_deref(), p),
+        Sink::File { path, lock, .. } => {
+            let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+            match append(path, format!("{}\n", p.line).as_bytes()) {
+                Ok(()) => Try::Delivered(None),
+                Err(e) => Try::Failed(None, format!("{}: {e}", path.display())),
+            }
+        }
+        Sink::Nats(n) => n.attempt(p),
+        Sink::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            match writeln!(stdout, "{}", p.line).and_then(|()| stdout.flush()) {
+                Ok(()) => Try::Delivered(None),
+                Err(e) => Try::Failed(None, format!("stdout: {e}")),
+            }
+        }
+    };
+    let at = now_ms();
+    let attempts = p.attempts + 1;
+    let (state_after, status, error, next) = match result {
+        Try::Delivered(s) => (State::Delivered, s, None, 0),
+        Try::Rejected(s) => (
+            State::Dead,
+            Some(s),
+            Some(format!("status {s}: not retried")),
+            0,
+        ),
+        Try::Failed(s, why) => {
+            if attempts >= policy.max_attempts || at - p.created_ms >= policy.max_age_ms {
+                (State::Dead, s, Some(why), 0)
+            } else {
+                let wait = policy.backoff(attempts, p.seq as u64 ^ at as u64);
+                (State::Pending, s, Some(why), at + wait)
+            }
+        }
+    };
+    if let Some(e) = &error {
+        tracing::warn!(sink = name, attempt = attempts, idempotency_key = %p.idempotency_key, state = state_after.as_str(), error = %e, "delivery failed");
+    }
+    Attempt {
+        seq: p.seq,
+        at_ms: at,
+        status,
+        error,
+        state: state_after,
+        next_attempt_ms: next,
+    }
+}
+
 /// Delivers one lane's events in order (blocking). Stops at the first event that must wait for
 /// a retry; dead letters do not hold the lane up.
 fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
@@ -419,51 +486,10 @@ fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
         Sink::Nats(n) => (n.policy, "nats"),
     };
     for p in lane {
-        let result = match &state.sink {
-            Sink::Http {
-                url, agent, key, ..
-            } => post(url, agent, key.as_deref(), &p),
-            Sink::File { path, lock, .. } => {
-                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                match append(path, format!("{}\n", p.line).as_bytes()) {
-                    Ok(()) => Try::Delivered(None),
-                    Err(e) => Try::Failed(None, format!("{}: {e}", path.display())),
-                }
-            }
-            Sink::Nats(n) => n.attempt(&p),
-            Sink::Stdout => unreachable!("stdout is handled above"),
-        };
-        let at = now_ms();
-        let attempts = p.attempts + 1;
-        let (state_after, status, error, next) = match result {
-            Try::Delivered(s) => (State::Delivered, s, None, 0),
-            Try::Rejected(s) => (
-                State::Dead,
-                Some(s),
-                Some(format!("status {s}: not retried")),
-                0,
-            ),
-            Try::Failed(s, why) => {
-                if attempts >= policy.max_attempts || at - p.created_ms >= policy.max_age_ms {
-                    (State::Dead, s, Some(why), 0)
-                } else {
-                    let wait = policy.backoff(attempts, p.seq as u64 ^ at as u64);
-                    (State::Pending, s, Some(why), at + wait)
-                }
-            }
-        };
-        if let Some(e) = &error {
-            tracing::warn!(sink = name, attempt = attempts, idempotency_key = %p.idempotency_key, state = state_after.as_str(), error = %e, "delivery failed");
-        }
-        out.push(Attempt {
-            seq: p.seq,
-            at_ms: at,
-            status,
-            error,
-            state: state_after,
-            next_attempt_ms: next,
-        });
-        if state_after == State::Pending {
+        let a = attempt_with(state, &p, policy, name);
+        let pending = a.state == State::Pending;
+        out.push(a);
+        if pending {
             break;
         }
     }

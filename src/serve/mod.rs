@@ -12,6 +12,7 @@
 mod admin;
 mod config;
 mod delivery;
+mod intake;
 mod metrics;
 
 use std::collections::BTreeMap;
@@ -28,12 +29,12 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{
-    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, NatsSink, SecretSource,
-    ServeConfig, SinkConfig,
+    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, IntakeConfig, NatsSink,
+    SecretSource, ServeConfig, SinkConfig,
 };
 use metrics::Metrics;
 
-use crate::queue::{Appended, NewEvent, SqliteStore, Store};
+use crate::queue::{Appended, NewEvent, Store};
 use crate::registry::{Registry, WatchMode};
 use crate::Engine;
 use crate::{ErrorKind, HandleError};
@@ -526,18 +527,8 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         return Err("the admin token is empty".into());
     }
     let data_dir = data_dir_of(opts.data_dir, &cfg);
-    let store: Arc<dyn Store> = match SqliteStore::open(&data_dir) {
-        Ok(s) => {
-            tracing::info!(file = %s.path().display(), "event store open");
-            Arc::new(s)
-        }
-        Err(e) => {
-            // Serve anyway: webhooks get 503 (the processors retry) and /readyz says why.
-            tracing::error!(error = %e, "the event store cannot be opened: webhooks will get 503");
-            eprintln!("hooknorm: {e}; webhooks will get 503");
-            Arc::new(crate::queue::Unavailable(e.to_string()))
-        }
-    };
+    let intake = intake::open(&cfg, &data_dir).await?;
+    let store = intake.store();
     let sink = delivery::Sink::of(&cfg.sink, |v| std::env::var(v).ok())?;
     let state = Arc::new(AppState {
         specs,
@@ -567,7 +558,14 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
     if let delivery::Sink::Nats(n) = &state.sink {
         n.start().await;
     }
-    tokio::spawn(delivery::run(Arc::clone(&state), window_ms));
+    match intake {
+        intake::Intake::Local(_) => {
+            tokio::spawn(delivery::run(Arc::clone(&state), window_ms));
+        }
+        intake::Intake::Broker(b) => {
+            tokio::spawn(b.consume(Arc::clone(&state)));
+        }
+    }
     let app = router(state, cfg.body_limit_bytes.unwrap_or(1024 * 1024));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
