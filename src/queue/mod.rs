@@ -5,10 +5,13 @@
 //! `synchronous=FULL`, through `rusqlite`) is the embedded one. Its single writer thread does
 //! group commit: requests that arrive while a transaction is being committed are batched into the
 //! next one, so concurrent appends share one fsync, and each caller gets its answer only after its
-//! transaction committed.
+//! transaction committed. [`Reopening`] wraps it for the service: a store that cannot be opened
+//! at the start is opened again later, without a restart.
 
+mod reopen;
 mod sqlite;
 
+pub use reopen::Reopening;
 pub use sqlite::SqliteStore;
 
 use std::fmt;

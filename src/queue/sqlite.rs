@@ -96,9 +96,10 @@ impl SqliteStore {
         let (tx, rx) = mpsc::channel();
         let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
         let c = Arc::clone(&counts);
+        let file = path.clone();
         let thread = std::thread::Builder::new()
             .name("hooknorm-queue-writer".into())
-            .spawn(move || writer(conn, rx, &c))
+            .spawn(move || writer(conn, &file, rx, &c))
             .map_err(io)?;
         Ok(SqliteStore {
             path,
@@ -148,8 +149,11 @@ impl Drop for SqliteStore {
 }
 
 /// The writer: takes every request waiting, runs them in one transaction, commits (one fsync),
-/// then answers each.
-fn writer(mut conn: Connection, rx: Receiver<(Op, Reply)>, counts: &[AtomicU64; 2]) {
+/// then answers each. A failed transaction (a full disk, an I/O error) is rolled back and all its
+/// requests get the error; the writer then opens a fresh connection for the next batch (an I/O
+/// error can leave a connection's view of the files in doubt), and keeps the old one if that
+/// fails too, so the store works again as soon as the disk does.
+fn writer(mut conn: Connection, file: &Path, rx: Receiver<(Op, Reply)>, counts: &[AtomicU64; 2]) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -179,6 +183,9 @@ fn writer(mut conn: Connection, rx: Receiver<(Op, Reply)>, counts: &[AtomicU64; 
                 let e = io(e);
                 for (_, reply) in batch {
                     let _ = reply.send(Err(e.clone()));
+                }
+                if let Ok(fresh) = connect(file) {
+                    conn = fresh;
                 }
             }
         }

@@ -533,14 +533,26 @@ pub(crate) async fn run(state: Arc<AppState>, dedup_window_ms: i64) {
                             c
                         });
                         match state.store.record(attempts) {
-                            Ok(()) => state.metrics.deliveries(counts),
+                            Ok(()) => {
+                                state.metrics.deliveries(counts);
+                                true
+                            }
                             Err(e) => {
-                                tracing::error!(error = %e, "delivery attempts not recorded; the events will be delivered again")
+                                tracing::error!(error = %e, "delivery attempts not recorded; the events will be delivered again");
+                                false
                             }
                         }
                     });
                 }
-                while set.join_next().await.is_some() {}
+                let mut all_recorded = true;
+                while let Some(r) = set.join_next().await {
+                    all_recorded &= r.unwrap_or(false);
+                }
+                if !all_recorded {
+                    // The store cannot write (a full disk): the events are still pending and
+                    // would be sent again at once; wait instead of flooding the sink.
+                    tokio::time::sleep(IDLE).await;
+                }
                 continue;
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "the event store cannot be read"),

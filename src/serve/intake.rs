@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::{AppState, ServeConfig};
-use crate::queue::{SqliteStore, Store};
+use crate::queue::{Reopening, Store};
 
 /// A shared intake store with its own delivery consumer.
 pub(crate) trait Broker: Store {
@@ -43,18 +43,18 @@ impl Intake {
 
 /// Opens the intake: a broker when the config's `intake` section names one, else the embedded
 /// store in `data_dir`. An embedded store that cannot be opened is not an error: the service
-/// serves anyway and answers webhooks 503 (the processors retry) while `/readyz` says why.
+/// serves anyway and answers webhooks 503 (the processors retry) while `/readyz` says why, and
+/// the store is opened again every second until it opens ([`Reopening`]), without a restart.
 pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, String> {
     let _ = &cfg.intake;
-    Ok(Intake::Local(match SqliteStore::open(data_dir) {
-        Ok(s) => {
-            tracing::info!(file = %s.path().display(), "event store open");
-            Arc::new(s)
+    let (store, open_error) = Reopening::open(data_dir);
+    match (store.path(), open_error) {
+        (Some(file), _) => tracing::info!(file = %file.display(), "event store open"),
+        (None, Some(e)) => {
+            tracing::error!(error = %e, "the event store cannot be opened: webhooks get 503 until it can");
+            eprintln!("hooknorm: {e}; webhooks will get 503 until the store can be opened (tried every second)");
         }
-        Err(e) => {
-            tracing::error!(error = %e, "the event store cannot be opened: webhooks will get 503");
-            eprintln!("hooknorm: {e}; webhooks will get 503");
-            Arc::new(crate::queue::Unavailable(e.to_string()))
-        }
-    }))
+        (None, None) => {}
+    }
+    Ok(Intake::Local(Arc::new(store)))
 }
