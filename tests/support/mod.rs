@@ -528,3 +528,111 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+
+// ---- Faults: a sink whose answer the test switches, a tmpfs mount. ----
+
+/// Each request a [`switchable_receiver`] took: the status it answered and the body.
+pub type Answered = Arc<Mutex<Vec<(u16, String)>>>;
+
+/// A one-connection-at-a-time HTTP receiver that answers every request with the status held in
+/// the returned cell at that moment (the test switches it), and keeps (status, body) of each.
+pub fn switchable_receiver(initial: u16) -> (String, Arc<std::sync::atomic::AtomicU16>, Answered) {
+    use std::sync::atomic::AtomicU16;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let status = Arc::new(AtomicU16::new(initial));
+    let got: Answered = Arc::new(Mutex::new(Vec::new()));
+    let (st, seen) = (Arc::clone(&status), Arc::clone(&got));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; len];
+            if len == 0 || reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let s = st.load(Ordering::SeqCst);
+            seen.lock()
+                .unwrap()
+                .push((s, String::from_utf8_lossy(&body).into_owned()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {s} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
+    });
+    (format!("http://{addr}/events"), status, got)
+}
+
+/// The razorpay payment number `i` of [`razorpay_webhook`] from a delivered JSON line.
+pub fn razorpay_index(line: &str) -> usize {
+    let v: Value = serde_json::from_str(line).unwrap();
+    let id = v["event"]["event_response"]["payments_response"]["connector_transaction_id"]
+        .as_str()
+        .unwrap();
+    id.strip_prefix("pay_K").unwrap().parse().unwrap()
+}
+
+/// A tmpfs mounted on a fresh directory (`mount -t tmpfs -o OPTIONS`); unmounted and removed on
+/// drop, also when the test fails. Mounting needs root (CAP_SYS_ADMIN): without it the test
+/// panics saying so.
+pub struct Tmpfs {
+    pub path: PathBuf,
+}
+
+impl Tmpfs {
+    pub fn mount(name: &str, options: &str) -> Tmpfs {
+        let path = temp_dir(name);
+        std::fs::create_dir_all(&path).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(&path)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Tmpfs { path },
+            other => {
+                let _ = std::fs::remove_dir(&path);
+                panic!(
+                    "this test mounts a tmpfs (mount -t tmpfs -o {options}) and needs root or CAP_SYS_ADMIN: {:?}",
+                    other.map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                )
+            }
+        }
+    }
+
+    /// `mount -o remount,OPTIONS`.
+    pub fn remount(&self, options: &str) {
+        let o = Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "remount {options}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let ok = Command::new("umount")
+            .arg(&self.path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            // Still busy (a process not yet reaped): detach it now, freed when unused.
+            let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+        }
+        let _ = std::fs::remove_dir(&self.path);
+    }
+}
