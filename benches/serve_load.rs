@@ -1,16 +1,26 @@
-//! Load on `hooknorm serve` over loopback: requests per second and latency percentiles for a
-//! 3 KB Stripe webhook, through `POST /webhooks/stripe` (secrets from the config, events to the
-//! stdout sink) and `POST /v1/events/handle`.
+//! Load on `hooknorm serve` over loopback, in one run:
+//! - intake: requests per second and acknowledgement latency percentiles for a 3 KB Stripe
+//!   webhook through `POST /webhooks/stripe` (durability on: each distinct event is stored and
+//!   fsynced before the 200; stdout sink), beside the verify-only `POST /v1/events/handle`
+//!   (nothing stored);
+//! - recovery: with `HOOKNORM_RESTART_PENDING` events (default 10,000) pending in the store,
+//!   `kill -9`, then the time from the restart to the first delivery at an HTTP sink (and to the
+//!   last).
 //!
 //! Run: `cargo bench --bench serve_load` (`HOOKNORM_LOAD_SECONDS`, default 10 per scenario;
-//! `HOOKNORM_LOAD_CLIENTS`, default "1,4,16"). Client threads and the server share the machine.
+//! `HOOKNORM_LOAD_CLIENTS`, default "1,4,16"; `HOOKNORM_RESTART_RUNS`, default 3). Client
+//! threads, the receiver and the server share the machine.
 
 #[path = "common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
@@ -99,37 +109,15 @@ fn run(
     }
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing: run briefly.
-    let seconds: u64 = std::env::var("HOOKNORM_LOAD_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
-            10
-        } else {
-            1
-        });
-    let clients: Vec<usize> = std::env::var("HOOKNORM_LOAD_CLIENTS")
-        .unwrap_or_else(|_| "1,4,16".into())
-        .split(',')
-        .filter_map(|c| c.trim().parse().ok())
-        .collect();
-    let dir = std::env::temp_dir().join(format!("hooknorm-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("serve.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "accounts:\n  - connector: stripe\n    secrets:\n      secret: {{value: {SECRET:?}}}\n"
-        ),
-    )
-    .unwrap();
+/// Starts `hooknorm serve` with this config and data dir; returns the process and its base URL
+/// once it listens.
+fn start_server(config: &Path, data: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
         .args(["serve", "--addr", "127.0.0.1:0", "--config"])
-        .arg(&config)
+        .arg(config)
         .arg("--data-dir")
-        .arg(dir.join("data"))
-        .env("RUST_LOG", "warn")
+        .arg(data)
+        .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -148,22 +136,32 @@ fn main() {
     };
     std::thread::spawn(move || {
         let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
+        let _ = err.read_to_string(&mut s);
     });
-    let body = common::stripe_body();
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64
-    };
-    // Each webhook a distinct Stripe event, so that every one is a durable append (the same
-    // event again would be a duplicate, which commits nothing).
-    let sent = std::sync::atomic::AtomicU64::new(0);
-    let text = String::from_utf8(body.clone()).unwrap();
-    let webhook = || {
-        let n = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let body = text
+    (child, base)
+}
+
+fn write_config(path: &Path, sink: &str) {
+    std::fs::write(
+        path,
+        format!(
+            "accounts:\n  - connector: stripe\n    secrets:\n      secret: {{value: {SECRET:?}}}\n{sink}"
+        ),
+    )
+    .unwrap();
+}
+
+/// Distinct signed Stripe webhooks (each a new event id, so each is a durable append).
+struct Webhooks {
+    text: String,
+    sent: AtomicU64,
+}
+
+impl Webhooks {
+    fn next(&self) -> (BTreeMap<String, String>, Vec<u8>) {
+        let n = self.sent.fetch_add(1, Ordering::Relaxed);
+        let body = self
+            .text
             .replace("evt_3OCxDsHkNrmTst001Ev7Sc9Q", &format!("evt_load{n:016}"))
             .into_bytes();
         let mut h = BTreeMap::new();
@@ -173,7 +171,181 @@ fn main() {
             stripe_signature(&body, now()),
         );
         (h, body)
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Posts `n` webhooks with `clients` threads; returns how many got a 200.
+fn post_n(clients: usize, n: usize, url: &str, hooks: &Webhooks) -> usize {
+    let left = AtomicUsize::new(n);
+    let ok = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..clients {
+            s.spawn(|| {
+                let agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .new_agent();
+                while left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| l.checked_sub(1))
+                    .is_ok()
+                {
+                    let (headers, body) = hooks.next();
+                    let mut b = ureq::http::Request::builder().method("POST").uri(url);
+                    for (k, v) in &headers {
+                        b = b.header(k, v);
+                    }
+                    if let Ok(mut r) = agent.run(b.body(body).unwrap()) {
+                        let _ = r.body_mut().read_to_vec();
+                        if r.status() == 200 {
+                            ok.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    ok.into_inner()
+}
+
+/// An HTTP receiver answering 200 (keep-alive): the instant of each request's arrival.
+fn receiver() -> (String, Arc<Mutex<Vec<Instant>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/events", listener.local_addr().unwrap());
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&got);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                loop {
+                    let mut len = 0;
+                    let mut line = String::new();
+                    let mut any = false;
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                        any = true;
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                        line.clear();
+                    }
+                    let mut body = vec![0; len];
+                    if !any || reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    seen.lock().unwrap().push(Instant::now());
+                    if stream
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, got)
+}
+
+fn pending(base: &str) -> Option<u64> {
+    let agent = ureq::Agent::new_with_defaults();
+    let text = agent
+        .get(&format!("{base}/metrics"))
+        .call()
+        .ok()?
+        .body_mut()
+        .read_to_string()
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("hooknorm_queue_pending "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// One recovery run: `n` events pending (the sink hangs, so none is delivered), `kill -9`,
+/// restart with a sink that answers. Returns (to listening, to first delivery, to last
+/// delivery) from the restart's spawn.
+fn restart_run(dir: &Path, n: usize, hooks: &Webhooks) -> (Duration, Duration, Duration) {
+    let data = dir.join("restart-data");
+    let _ = std::fs::remove_dir_all(&data);
+    // A socket that completes connections and never answers: the first delivery hangs (60 s
+    // timeout), everything else stays pending behind it in its lane.
+    let hang = TcpListener::bind("127.0.0.1:0").unwrap();
+    let before = dir.join("before.yaml");
+    write_config(
+        &before,
+        &format!(
+            "sink:\n  http: {{url: \"http://{}/events\", timeout_ms: 60000}}\n",
+            hang.local_addr().unwrap()
+        ),
+    );
+    let (mut child, base) = start_server(&before, &data);
+    let ok = post_n(16, n, &format!("{base}/webhooks/stripe"), hooks);
+    assert_eq!(ok, n, "every webhook is acknowledged");
+    assert_eq!(
+        pending(&base),
+        Some(n as u64),
+        "all pending before the kill"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(hang);
+    let (url, got) = receiver();
+    let after = dir.join("after.yaml");
+    write_config(&after, &format!("sink:\n  http: {{url: {url:?}}}\n"));
+    let t0 = Instant::now();
+    let (mut child, _) = start_server(&after, &data);
+    let listening = t0.elapsed();
+    let deadline = t0 + Duration::from_secs(300);
+    while got.lock().unwrap().len() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let times = got.lock().unwrap().clone();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(times.len() >= n, "only {} of {n} delivered", times.len());
+    (listening, times[0] - t0, times[n - 1] - t0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing: run briefly.
+    let bench = std::env::args().any(|a| a == "--bench");
+    let var = |name: &str, full: usize, brief: usize| -> usize {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(if bench { full } else { brief })
     };
+    let seconds = var("HOOKNORM_LOAD_SECONDS", 10, 1) as u64;
+    let restart_pending = var("HOOKNORM_RESTART_PENDING", 10_000, 500);
+    let restart_runs = var("HOOKNORM_RESTART_RUNS", 3, 1);
+    let clients: Vec<usize> = std::env::var("HOOKNORM_LOAD_CLIENTS")
+        .unwrap_or_else(|_| "1,4,16".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let dir = std::env::temp_dir().join(format!("hooknorm-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("serve.yaml");
+    write_config(&config, "");
+    let (mut child, base) = start_server(&config, &dir.join("data"));
+    let body = common::stripe_body();
+    let hooks = Webhooks {
+        text: String::from_utf8(body.clone()).unwrap(),
+        sent: AtomicU64::new(0),
+    };
+    let webhook = || hooks.next();
     let handle = || {
         let req = serde_json::json!({
             "connector": "stripe",
@@ -198,8 +370,8 @@ fn main() {
     println!("| endpoint | clients | requests/s | p50 µs | p90 µs | p99 µs | max µs | errors |");
     println!("|---|---|---|---|---|---|---|---|");
     for (name, path) in [
-        ("webhooks/stripe", "/webhooks/stripe"),
-        ("v1/events/handle", "/v1/events/handle"),
+        ("webhooks/stripe (stored, fsynced)", "/webhooks/stripe"),
+        ("v1/events/handle (verify only)", "/v1/events/handle"),
     ] {
         for &c in &clients {
             let url = format!("{base}{path}");
@@ -221,5 +393,31 @@ fn main() {
     }
     let _ = child.kill();
     let _ = child.wait();
+
+    println!();
+    println!(
+        "Restart after kill -9 with {restart_pending} events pending (HTTP sink on loopback):"
+    );
+    println!(
+        "| run | to listening ms | to first delivery ms | to last delivery ms | deliveries/s |"
+    );
+    println!("|---|---|---|---|---|");
+    let mut firsts = Vec::new();
+    for run in 1..=restart_runs {
+        let (listening, first, last) = restart_run(&dir, restart_pending, &hooks);
+        firsts.push(first);
+        println!(
+            "| {run} | {:.1} | {:.1} | {:.0} | {:.0} |",
+            ms(listening),
+            ms(first),
+            ms(last),
+            restart_pending as f64 / (last - first).as_secs_f64().max(1e-9)
+        );
+    }
+    firsts.sort();
+    println!(
+        "median time from restart to first delivery: {:.1} ms",
+        ms(firsts[firsts.len() / 2])
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
