@@ -526,8 +526,10 @@ fn a_disk_that_fills_up_mid_run_never_gets_a_2xx_for_an_unstored_event_and_recov
 /// 503; then `fix` makes it usable and, without a restart, the store opens, three more webhooks
 /// get 2xx and exactly those are delivered. `next` numbers the webhooks, `expected` collects
 /// the ones to be delivered.
+#[allow(clippy::too_many_arguments)]
 fn fails_then_works(
     name: &str,
+    prefix: &[&str],
     config: &std::path::Path,
     data: &std::path::Path,
     fix: impl FnOnce(),
@@ -537,7 +539,8 @@ fn fails_then_works(
 ) {
     let none = BTreeMap::new();
     let readyz = |server: &Server| send(&agent(), "GET", &server.url("/readyz"), &none, b"").0;
-    let server = Server::with_config(config, data, &[]);
+    let (c, d) = (config.to_str().unwrap(), data.to_str().unwrap());
+    let server = Server::start_through(prefix, &["--config", c, "--data-dir", d], &[]);
     let pid = server.child.id();
     let url_w = server.url("/webhooks/razorpay");
     let mut answers = Answers::default();
@@ -583,11 +586,12 @@ fn a_data_dir_that_cannot_be_opened_at_start_works_once_fixed_without_a_restart(
     let dir = temp_dir("fixed-later");
     let config = razorpay_config(&dir, &format!("sink:\n  http: {{url: {url:?}}}\n"));
     let (mut next, mut expected) = (0, Vec::new());
-    // A read-only file system (a tmpfs mounted `ro`: read-only even for root, where a chmod is
-    // not), remounted read-write.
+    // A read-only file system (a tmpfs mounted `ro`: read-only even for root), remounted
+    // read-write.
     let ro = Tmpfs::mount("read-only", "size=8m,ro");
     fails_then_works(
         "read-only mount",
+        &[],
         &config,
         &ro.path.join("data"),
         || ro.remount("rw"),
@@ -601,6 +605,7 @@ fn a_data_dir_that_cannot_be_opened_at_start_works_once_fixed_without_a_restart(
     std::fs::write(&blocker, "not a directory").unwrap();
     fails_then_works(
         "under a regular file",
+        &[],
         &config,
         &blocker.join("data"),
         || {
@@ -611,6 +616,31 @@ fn a_data_dir_that_cannot_be_opened_at_start_works_once_fixed_without_a_restart(
         &mut next,
         &mut expected,
     );
+    // A directory without write permission for the service's user, until a chmod gives it.
+    // Root ignores permissions, so this service runs as `nobody` (through `setpriv`).
+    use std::os::unix::fs::PermissionsExt;
+    let locked = dir.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    std::os::unix::fs::chown(&locked, Some(NOBODY), Some(NOBODY)).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    fails_then_works(
+        "chmod 555, then 755",
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ],
+        &config,
+        &locked,
+        || std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap(),
+        &bodies,
+        &mut next,
+        &mut expected,
+    );
     drop(ro);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The uid and gid of `nobody`.
+const NOBODY: u32 = 65534;

@@ -45,8 +45,21 @@ impl Server {
 
     /// Starts the service; each server gets its own `--data-dir` unless `args` gives one.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_through(&[], args, env)
+    }
+
+    /// [`Server::start`] through a wrapper command (`prefix` then the binary), e.g. `setpriv`.
+    pub fn start_through(prefix: &[&str], args: &[&str], env: &[(&str, &str)]) -> Server {
         let data_dir = (!args.contains(&"--data-dir")).then(|| temp_dir("data"));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hooknorm"));
+        let bin = env!("CARGO_BIN_EXE_hooknorm");
+        let mut cmd = match prefix.split_first() {
+            None => Command::new(bin),
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(bin);
+                c
+            }
+        };
         cmd.arg("serve").args(["--addr", "127.0.0.1:0"]).args(args);
         if let Some(d) = &data_dir {
             cmd.arg("--data-dir").arg(d);
