@@ -515,7 +515,7 @@ fn a_client_that_stalls_gets_a_timeout() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-// ---- Reliable intake: the durable queue, dedup, 503, delivery, kill -9. ----
+// ---- Reliable intake: the durable queue, dedup, 503, delivery (faults at scale: tests/faults.rs). ----
 
 #[test]
 fn the_same_webhook_posted_ten_times_at_once_is_stored_and_delivered_once() {
