@@ -27,7 +27,6 @@ pub(crate) enum Intake {
     /// The embedded store, delivered by the local workers.
     Local(Arc<dyn Store>),
     /// A shared broker and its consumer.
-    #[allow(dead_code)] // until `intake.nats` / `intake.redis` construct it
     Broker(Arc<dyn Broker>),
 }
 
@@ -45,7 +44,11 @@ impl Intake {
 /// store in `data_dir`. An embedded store that cannot be opened is not an error: the service
 /// serves anyway and answers webhooks 503 (the processors retry) while `/readyz` says why.
 pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, String> {
-    let _ = &cfg.intake;
+    if let Some(n) = &cfg.intake.nats {
+        return Ok(Intake::Broker(
+            super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?,
+        ));
+    }
     Ok(Intake::Local(match SqliteStore::open(data_dir) {
         Ok(s) => {
             tracing::info!(file = %s.path().display(), "event store open");
@@ -57,4 +60,21 @@ pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, S
             Arc::new(crate::queue::Unavailable(e.to_string()))
         }
     }))
+}
+
+/// The config's dedup window (`dedup_window_hours`, default 7 days).
+fn dedup_window(cfg: &ServeConfig) -> std::time::Duration {
+    std::time::Duration::from_secs(cfg.dedup_window_hours.unwrap_or(168).saturating_mul(3600))
+}
+
+/// The broker the config names as its intake, for `hooknorm queue` (with a description for
+/// its output), or `None` in embedded mode. Call it within a tokio runtime that outlives the
+/// store; its blocking methods are then called outside the runtime.
+pub async fn open_broker(cfg: &ServeConfig) -> Result<Option<(Arc<dyn Store>, String)>, String> {
+    if let Some(n) = &cfg.intake.nats {
+        let b = super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?;
+        let shown = b.describe();
+        return Ok(Some((b as Arc<dyn Store>, shown)));
+    }
+    Ok(None)
 }
