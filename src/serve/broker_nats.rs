@@ -57,7 +57,7 @@ pub(crate) struct NatsBroker {
 }
 
 /// `url` with the user information (`user:password@`) replaced by `***@`.
-fn hide_credentials(url: &str) -> String {
+pub(crate) fn hide_credentials(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let shown = match rest.rsplit_once('@') {
         Some((_, host)) => format!("***@{host}"),
@@ -487,6 +487,7 @@ impl NatsBroker {
             }
             // One task per (connector, account) subject: a lane's messages in stream order,
             // lanes in parallel.
+            let fetched = std::time::Instant::now();
             let mut lanes: BTreeMap<String, Vec<jetstream::Message>> = BTreeMap::new();
             for m in messages {
                 lanes.entry(m.subject.to_string()).or_default().push(m);
@@ -496,7 +497,7 @@ impl NatsBroker {
                 let (this, state) = (Arc::clone(&self), Arc::clone(&state));
                 set.spawn(async move {
                     for m in lane {
-                        this.deliver(&state, m).await;
+                        this.deliver(&state, m, fetched).await;
                     }
                 });
             }
@@ -504,8 +505,18 @@ impl NatsBroker {
         }
     }
 
-    /// Delivers one message and settles it with the broker.
-    async fn deliver(&self, state: &Arc<AppState>, m: jetstream::Message) {
+    /// Delivers one message and settles it with the broker. A message that waited in its lane
+    /// for a third of `ack_wait` since the pull is first marked in progress (its redelivery
+    /// timer restarts), so a slow sink does not make the broker hand it to another instance.
+    async fn deliver(
+        &self,
+        state: &Arc<AppState>,
+        m: jetstream::Message,
+        fetched: std::time::Instant,
+    ) {
+        if fetched.elapsed() > self.ack_wait / 3 {
+            let _ = m.ack_with(AckKind::Progress).await;
+        }
         let Ok(info) = m.info() else {
             tracing::warn!(subject = %m.subject, "NATS intake: a message without JetStream metadata; ignored");
             return;
@@ -700,6 +711,12 @@ mod tests {
             "nats://127.0.0.1:4222"
         );
         assert_eq!(hide_credentials("tok@host"), "***@host");
+        let cfg: super::super::ServeConfig =
+            serde_yaml_ng::from_str("intake: {nats: {url: \"nats://user:s3cret@10.0.0.1:4222\"}}")
+                .unwrap();
+        let shown = format!("{cfg:?}");
+        assert!(shown.contains("nats://***@10.0.0.1:4222"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 
     #[test]
@@ -712,6 +729,25 @@ mod tests {
         assert_ne!(a, message_id("stripe", "default", "evt_2"));
         // The separator keeps ("ab", "c") and ("a", "bc") apart.
         assert_ne!(message_id("ab", "c", "k"), message_id("a", "bc", "k"));
+    }
+
+    #[test]
+    fn the_example_configs_intake_block_parses() {
+        let text = include_str!("../../examples/serve.yaml");
+        let start = text
+            .find("# intake:")
+            .expect("an intake block in the example");
+        let block: String = text[start..]
+            .lines()
+            .take_while(|l| l.starts_with("# ") || l.starts_with("#  "))
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect();
+        let cfg: super::super::ServeConfig = serde_yaml_ng::from_str(&block).expect(&block);
+        let n = cfg.intake.nats.expect("intake.nats");
+        assert_eq!(n.stream.as_deref(), Some("HOOKNORM_INTAKE"));
+        assert!(n.duplicate_window_secs.is_some() && n.ack_wait_ms.is_some());
+        assert!(n.batch.is_some() && n.timeout_ms.is_some() && n.consumer.is_some());
+        assert!(n.dead_stream.is_some() && n.dead_subject_prefix.is_some());
     }
 
     #[test]

@@ -59,8 +59,9 @@ pub struct IntakeConfig {
 }
 
 /// Broker-mode intake on NATS JetStream: webhooks are acknowledged once the stream's PubAck
-/// arrives, and every instance delivers from one durable pull consumer.
-#[derive(Debug, Clone, Deserialize)]
+/// arrives, and every instance delivers from one durable pull consumer. Its `Debug` hides the
+/// URL's user and password.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NatsIntake {
     /// The server, e.g. `nats://127.0.0.1:4222`.
@@ -98,6 +99,23 @@ pub struct NatsIntake {
     /// whose PubAck does not come within it gets 503.
     #[serde(default)]
     pub timeout_ms: Option<u64>,
+}
+
+impl std::fmt::Debug for NatsIntake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsIntake")
+            .field("url", &super::broker_nats::hide_credentials(&self.url))
+            .field("stream", &self.stream)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("consumer", &self.consumer)
+            .field("dead_stream", &self.dead_stream)
+            .field("dead_subject_prefix", &self.dead_subject_prefix)
+            .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .field("ack_wait_ms", &self.ack_wait_ms)
+            .field("batch", &self.batch)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
 }
 
 /// The queue's data directory: `flag` (`--data-dir`), else the config's `data_dir`, else
