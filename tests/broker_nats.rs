@@ -534,3 +534,50 @@ fn dead_letters_go_to_the_dead_stream_and_replay_dead_delivers_them() {
     nats.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn failed_attempts_are_retried_by_nak_and_counted_toward_max_attempts() {
+    let dir = temp_dir("broker-retry");
+    let (nats, _, _, nats_url) = start_nats(&dir);
+    // 503 twice, then 200: three attempts, delivered, nothing dead.
+    let (sink, bodies) = receiver(vec![503, 503]);
+    let config = broker_config(&dir.join("a"), &nats_url, &sink, "");
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let agent = agent();
+    let (headers, body) = razorpay_webhook(1);
+    let url = server.url("/webhooks/razorpay");
+    assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+    assert!(wait_until(30, || bodies.lock().unwrap().len() == 3));
+    assert!(wait_until(10, || {
+        let s = broker_stats(&config);
+        s["pending"] == 0 && s["delivered"] == 1
+    }));
+    std::thread::sleep(Duration::from_millis(700));
+    let got = bodies.lock().unwrap().clone();
+    assert_eq!(got.len(), 3, "no attempt after the 200");
+    assert!(got.iter().all(|b| payment_of(b) == Some(1)));
+    assert_eq!(broker_stats(&config)["dead"], 0);
+    assert!(metrics(&server).contains("hooknorm_deliveries_total{outcome=\"retry\"} 2\n"));
+    drop(server);
+
+    // With max_attempts 2 and a sink that keeps answering 503: two attempts, then a dead letter.
+    let (sink, bodies) = receiver(vec![503; 10]);
+    let config = razorpay_config(
+        &dir.join("b"),
+        &format!(
+            "sink:\n  http: {{url: {sink:?}, backoff_ms: 50, max_attempts: 2}}\n\
+             intake:\n  nats: {{url: {nats_url:?}}}\n"
+        ),
+    );
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let (headers, body) = razorpay_webhook(2);
+    let url = server.url("/webhooks/razorpay");
+    assert_eq!(send(&agent, "POST", &url, &headers, &body).0, 200);
+    assert!(wait_until(30, || broker_stats(&config)["dead"] == 1));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(bodies.lock().unwrap().len(), 2);
+    assert_eq!(broker_stats(&config)["pending"], 0);
+    drop(server);
+    nats.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
