@@ -356,9 +356,9 @@ fn an_instance_killed_mid_delivery_has_its_unacked_messages_redelivered_by_the_o
     const N: usize = 300;
     let dir = temp_dir("broker-instance-kill");
     let (nats, _, _, nats_url) = start_nats(&dir);
-    // Instance A delivers to a slow receiver, B and C to a fast one: what B and C deliver of
-    // A's messages shows the redelivery.
-    let (slow, slow_bodies, holding) = slow_receiver(Duration::from_millis(100));
+    // Instance A delivers to a receiver that holds each request 10 s (longer than A lives),
+    // B and C to a fast one: what B and C deliver of A's messages shows the redelivery.
+    let (slow, slow_bodies, holding) = slow_receiver(Duration::from_secs(10));
     let (fast, fast_bodies) = receiver(Vec::new());
     let extra = ", ack_wait_ms: 2000, batch: 8";
     let config_a = broker_config(&dir.join("a"), &nats_url, &slow, extra);
@@ -366,18 +366,19 @@ fn an_instance_killed_mid_delivery_has_its_unacked_messages_redelivered_by_the_o
     let mut a = Server::start(&["--config", config_a.to_str().unwrap()], &[]);
     let results = post_all(&[&a], &(0..N).map(|i| (i, 0)).collect::<Vec<_>>(), 4);
     assert!(results.iter().all(|r| r.2 == 200));
-    // A alone consumes until it is holding a delivery; then B and C join and A is killed.
+    // A alone consumes: once the receiver holds A's first delivery (A waits for the answer, up
+    // to its sink timeout of 2 s), A is killed; B and C start after.
     assert!(
-        wait_until(30, || slow_bodies.lock().unwrap().len() >= 3
-            && !holding.lock().unwrap().is_empty()),
+        wait_until(30, || !holding.lock().unwrap().is_empty()),
         "A is delivering"
     );
-    let b = Server::start(&["--config", config_bc.to_str().unwrap()], &[]);
-    let c = Server::start(&["--config", config_bc.to_str().unwrap()], &[]);
-    let in_flight = holding.lock().unwrap().clone();
     a.child.kill().unwrap(); // SIGKILL
     a.child.wait().unwrap();
-    assert!(!in_flight.is_empty());
+    // Still held after A's death: A never got an answer, so never acked it.
+    let in_flight = holding.lock().unwrap().clone();
+    assert_eq!(in_flight.len(), 1, "A delivers one message at a time");
+    let b = Server::start(&["--config", config_bc.to_str().unwrap()], &[]);
+    let c = Server::start(&["--config", config_bc.to_str().unwrap()], &[]);
     let delivered_by_a: BTreeSet<usize> = slow_bodies
         .lock()
         .unwrap()

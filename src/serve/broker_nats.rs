@@ -464,7 +464,12 @@ impl NatsBroker {
                         match m {
                             Ok(m) => got.push(m),
                             Err(e) => {
+                                // The connection dropped or the consumer is gone: make it
+                                // again (get or create) before the next pull.
                                 tracing::debug!(error = %e, "pull ended");
+                                if got.is_empty() {
+                                    consumer = None;
+                                }
                                 break;
                             }
                         }
