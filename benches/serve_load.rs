@@ -420,4 +420,116 @@ fn main() {
         ms(firsts[firsts.len() / 2])
     );
     let _ = std::fs::remove_dir_all(&dir);
+    broker_nats(&clients, seconds, &text);
+}
+
+/// Broker mode (`intake.nats`): the same distinct Stripe webhooks, acknowledged once a local
+/// `nats-server -js` (file storage) sent its PubAck; the instance's consumer delivers them to
+/// stdout meanwhile. Skipped when nats-server is not installed.
+fn broker_nats(clients: &[usize], seconds: u64, text: &str) {
+    let Some(bin) = [
+        "nats-server",
+        "/usr/sbin/nats-server",
+        "/usr/bin/nats-server",
+    ]
+    .into_iter()
+    .find(|b| {
+        Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        println!("\nbroker mode (NATS): skipped, nats-server is not installed");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("hooknorm-load-nats-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("js")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut nats = Command::new(bin)
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(dir.join("js"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "nats-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let config = dir.join("serve.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "accounts:\n  - connector: stripe\n    secrets:\n      secret: {{value: {SECRET:?}}}\n\
+             intake:\n  nats: {{url: \"nats://127.0.0.1:{port}\"}}\n"
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hooknorm binary");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let base = loop {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "server did not start"
+        );
+        if let Some(a) = line.trim().strip_prefix("hooknorm: listening on ") {
+            break a.to_string();
+        }
+    };
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut s);
+    });
+    let sent = std::sync::atomic::AtomicU64::new(0);
+    let webhook = || {
+        let n = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let body = text
+            .replace("evt_3OCxDsHkNrmTst001Ev7Sc9Q", &format!("evt_nats{n:016}"))
+            .into_bytes();
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let mut h = BTreeMap::new();
+        h.insert("content-type".to_string(), "application/json".to_string());
+        h.insert("stripe-signature".to_string(), stripe_signature(&body, t));
+        (h, body)
+    };
+    println!("\nbroker mode: intake.nats, acknowledged on the PubAck of a local nats-server -js (file storage)\n");
+    println!("| endpoint | clients | requests/s | p50 µs | p90 µs | p99 µs | max µs | errors |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for &c in clients {
+        let r = run(c, seconds, &format!("{base}/webhooks/stripe"), webhook);
+        println!(
+            "| webhooks/stripe (NATS intake) | {c} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {} |",
+            r.requests as f64 / r.seconds,
+            percentile(&r.latencies, 0.50),
+            percentile(&r.latencies, 0.90),
+            percentile(&r.latencies, 0.99),
+            percentile(&r.latencies, 1.0),
+            r.errors
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = nats.kill();
+    let _ = nats.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -123,7 +123,7 @@ enum Command {
     /// Inspect and operate the durable intake queue (also while `hooknorm serve` runs on it).
     #[cfg(feature = "serve")]
     Queue {
-        /// Configuration file (for its `data_dir`).
+        /// Configuration file (for its `data_dir`, or the broker its `intake` names).
         #[arg(long, global = true)]
         config: Option<PathBuf>,
         /// Directory of the queue (default: as for `serve`).
@@ -190,13 +190,32 @@ fn queue(
         }
         None => Default::default(),
     };
-    let dir = hooknorm::serve::data_dir_of(data_dir, &cfg);
     let store_err = |e: queue::StoreError| fail("StoreUnavailable", e.to_string(), None);
-    let store = SqliteStore::open(&dir).map_err(store_err)?;
+    // Broker mode: the config's intake names a broker; its client needs a runtime that lives
+    // as long as the store.
+    let runtime;
+    let broker = if cfg.intake.nats.is_some() {
+        runtime =
+            tokio::runtime::Runtime::new().map_err(|e| fail("Internal", e.to_string(), None))?;
+        runtime
+            .block_on(hooknorm::serve::open_broker(&cfg))
+            .map_err(|m| fail("InvalidRequest", m, None))?
+    } else {
+        None
+    };
+    let (store, place, local): (std::sync::Arc<dyn Store>, String, bool) = match broker {
+        Some((b, shown)) => (b, shown, false),
+        None => {
+            let dir = hooknorm::serve::data_dir_of(data_dir, &cfg);
+            let s = SqliteStore::open(&dir).map_err(store_err)?;
+            let shown = s.path().display().to_string();
+            (std::sync::Arc::new(s), shown, true)
+        }
+    };
     let out = match op {
         QueueOp::Stats => {
             let mut v = queue::stats_json(&store.stats().map_err(store_err)?, queue::now_ms());
-            v["file"] = store.path().display().to_string().into();
+            v[if local { "file" } else { "broker" }] = place.clone().into();
             v
         }
         QueueOp::List { state, limit } => {
@@ -209,7 +228,7 @@ fn queue(
             None => {
                 return Err(fail(
                     "NotFound",
-                    format!("no event with id {id} in {}", store.path().display()),
+                    format!("no event with id {id} in {}", place),
                     None,
                 ))
             }
@@ -229,7 +248,7 @@ fn queue(
                         format!(
                             "no event with id {} in {}; nothing replayed",
                             list.join(", "),
-                            store.path().display()
+                            place
                         ),
                         None,
                     ));

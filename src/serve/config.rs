@@ -52,7 +52,71 @@ pub struct ServeConfig {
 /// The intake store: the embedded one unless a shared broker is named.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct IntakeConfig {}
+pub struct IntakeConfig {
+    /// A NATS JetStream stream as the shared intake (broker mode).
+    #[serde(default)]
+    pub nats: Option<NatsIntake>,
+}
+
+/// Broker-mode intake on NATS JetStream: webhooks are acknowledged once the stream's PubAck
+/// arrives, and every instance delivers from one durable pull consumer. Its `Debug` hides the
+/// URL's user and password.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsIntake {
+    /// The server, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+    /// The intake stream (default `HOOKNORM_INTAKE`, file storage), created at start with
+    /// subjects `<subject_prefix>.>` if it does not exist.
+    #[serde(default)]
+    pub stream: Option<String>,
+    /// Events are published to `<subject_prefix>.<connector>.<account>` (default
+    /// `hooknorm_intake`).
+    #[serde(default)]
+    pub subject_prefix: Option<String>,
+    /// The durable pull consumer shared by all instances (default `hooknorm-delivery`).
+    #[serde(default)]
+    pub consumer: Option<String>,
+    /// The dead-letter stream (default `<stream>_DEAD`), subjects `<dead_subject_prefix>.>`.
+    #[serde(default)]
+    pub dead_stream: Option<String>,
+    /// Dead letters are published to `<dead_subject_prefix>.<connector>.<account>` (default
+    /// `<subject_prefix>_dead`).
+    #[serde(default)]
+    pub dead_subject_prefix: Option<String>,
+    /// JetStream's duplicate window of the stream created by hooknorm, the cross-instance dedup
+    /// (default: `dedup_window_hours`, 7 days). Delivered messages are kept as long.
+    #[serde(default)]
+    pub duplicate_window_secs: Option<u64>,
+    /// A message not acknowledged this long after it was handed to an instance is redelivered
+    /// (an instance that died mid-delivery; default 60 s).
+    #[serde(default)]
+    pub ack_wait_ms: Option<u64>,
+    /// Messages an instance takes per pull (default 32).
+    #[serde(default)]
+    pub batch: Option<usize>,
+    /// The connection, each publish's PubAck and each admin request (default 5 s): a webhook
+    /// whose PubAck does not come within it gets 503.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+impl std::fmt::Debug for NatsIntake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsIntake")
+            .field("url", &super::broker_nats::hide_credentials(&self.url))
+            .field("stream", &self.stream)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("consumer", &self.consumer)
+            .field("dead_stream", &self.dead_stream)
+            .field("dead_subject_prefix", &self.dead_subject_prefix)
+            .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .field("ack_wait_ms", &self.ack_wait_ms)
+            .field("batch", &self.batch)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
 
 /// The queue's data directory: `flag` (`--data-dir`), else the config's `data_dir`, else
 /// [`default_data_dir`]. `serve` and `queue` both use it.

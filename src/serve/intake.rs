@@ -27,7 +27,6 @@ pub(crate) enum Intake {
     /// The embedded store, delivered by the local workers.
     Local(Arc<dyn Store>),
     /// A shared broker and its consumer.
-    #[allow(dead_code)] // until `intake.nats` / `intake.redis` construct it
     Broker(Arc<dyn Broker>),
 }
 
@@ -46,7 +45,11 @@ impl Intake {
 /// serves anyway and answers webhooks 503 (the processors retry) while `/readyz` says why, and
 /// the store is opened again every second until it opens ([`Reopening`]), without a restart.
 pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, String> {
-    let _ = &cfg.intake;
+    if let Some(n) = &cfg.intake.nats {
+        return Ok(Intake::Broker(
+            super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?,
+        ));
+    }
     let (store, open_error) = Reopening::open(data_dir);
     match (store.path(), open_error) {
         (Some(file), _) => tracing::info!(file = %file.display(), "event store open"),
@@ -57,4 +60,21 @@ pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, S
         (None, None) => {}
     }
     Ok(Intake::Local(Arc::new(store)))
+}
+
+/// The config's dedup window (`dedup_window_hours`, default 7 days).
+fn dedup_window(cfg: &ServeConfig) -> std::time::Duration {
+    std::time::Duration::from_secs(cfg.dedup_window_hours.unwrap_or(168).saturating_mul(3600))
+}
+
+/// The broker the config names as its intake, for `hooknorm queue` (with a description for
+/// its output), or `None` in embedded mode. Call it within a tokio runtime that outlives the
+/// store; its blocking methods are then called outside the runtime.
+pub async fn open_broker(cfg: &ServeConfig) -> Result<Option<(Arc<dyn Store>, String)>, String> {
+    if let Some(n) = &cfg.intake.nats {
+        let b = super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?;
+        let shown = b.describe();
+        return Ok(Some((b as Arc<dyn Store>, shown)));
+    }
+    Ok(None)
 }

@@ -10,6 +10,7 @@
 //! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
 
 mod admin;
+mod broker_nats;
 mod config;
 mod delivery;
 mod intake;
@@ -29,9 +30,10 @@ use axum::Router;
 use serde_json::json;
 
 pub use config::{
-    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, IntakeConfig, NatsSink,
-    SecretSource, ServeConfig, SinkConfig,
+    data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, IntakeConfig, NatsIntake,
+    NatsSink, SecretSource, ServeConfig, SinkConfig,
 };
+pub use intake::open_broker;
 use metrics::Metrics;
 
 use crate::queue::{Appended, NewEvent, Store};
