@@ -115,7 +115,8 @@ pub struct SecretSource {
     pub value: Option<String>,
 }
 
-/// Where events go: JSON lines on stdout, unless one of `http`, `file`, `nats` is given.
+/// Where events go: JSON lines on stdout, unless one of `http`, `file`, `nats`, `redis` is
+/// given.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SinkConfig {
@@ -130,6 +131,9 @@ pub struct SinkConfig {
     /// PubAck arrives).
     #[serde(default)]
     pub nats: Option<NatsSink>,
+    /// Add each event to a Redis stream instead, once per idempotency key across instances.
+    #[serde(default)]
+    pub redis: Option<super::RedisSink>,
 }
 
 /// Delivery to a NATS JetStream stream.

@@ -14,6 +14,7 @@ mod config;
 mod delivery;
 mod intake;
 mod metrics;
+mod sink_redis;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -33,6 +34,7 @@ pub use config::{
     SecretSource, ServeConfig, SinkConfig,
 };
 use metrics::Metrics;
+pub use sink_redis::RedisSink;
 
 use crate::queue::{Appended, NewEvent, Store};
 use crate::registry::{Registry, WatchMode};
@@ -529,7 +531,13 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let data_dir = data_dir_of(opts.data_dir, &cfg);
     let intake = intake::open(&cfg, &data_dir).await?;
     let store = intake.store();
-    let sink = delivery::Sink::of(&cfg.sink, |v| std::env::var(v).ok())?;
+    let mut sink_cfg = cfg.sink.clone();
+    if let Some(r) = &mut sink_cfg.redis {
+        let hours = cfg.dedup_window_hours.unwrap_or(168);
+        r.dedup_window_secs
+            .get_or_insert(hours.saturating_mul(3600));
+    }
+    let sink = delivery::Sink::of(&sink_cfg, |v| std::env::var(v).ok())?;
     let state = Arc::new(AppState {
         specs,
         accounts,
