@@ -190,8 +190,12 @@ fn queue(
         }
         None => Default::default(),
     };
-    let dir = hooknorm::serve::data_dir_of(data_dir, &cfg);
     let store_err = |e: queue::StoreError| fail("StoreUnavailable", e.to_string(), None);
+    if let Some(broker) = hooknorm::serve::broker_store(&cfg) {
+        let (store, about) = broker.map_err(|m| fail("InvalidRequest", m, None))?;
+        return queue_broker(store.as_ref(), about, op).map_err(store_err);
+    }
+    let dir = hooknorm::serve::data_dir_of(data_dir, &cfg);
     let store = SqliteStore::open(&dir).map_err(store_err)?;
     let out = match op {
         QueueOp::Stats => {
@@ -241,6 +245,49 @@ fn queue(
                 .map_err(|m| fail("InvalidRequest", m, None))?;
             serde_json::json!({ "purged": store.purge_delivered(before).map_err(store_err)? })
         }
+    };
+    Ok(print(&out))
+}
+
+/// `hooknorm queue ...` on the broker the config names: stats and `replay --dead`; the rest is
+/// not available there.
+#[cfg(feature = "serve")]
+fn queue_broker(
+    store: &dyn hooknorm::queue::Store,
+    about: serde_json::Value,
+    op: QueueOp,
+) -> Result<ExitCode, hooknorm::queue::StoreError> {
+    use hooknorm::queue::{self, ReplaySelect, Replayed, State};
+    let out = match op {
+        QueueOp::Stats => {
+            let mut v = queue::stats_json(&store.stats()?, queue::now_ms());
+            v["intake"] = about;
+            v
+        }
+        QueueOp::List { state, limit } => {
+            serde_json::to_value(store.list(state.as_deref().and_then(State::parse), limit)?)
+                .unwrap_or_default()
+        }
+        QueueOp::Show { id } => match store.event(id)? {
+            Some(d) => queue::detail_json(&d),
+            None => serde_json::Value::Null,
+        },
+        QueueOp::Replay { ids, dead } => {
+            let which = if dead {
+                ReplaySelect::Dead
+            } else {
+                ReplaySelect::Ids(ids)
+            };
+            match store.replay(which)? {
+                Replayed::Done(ids) => serde_json::json!({ "replayed": ids }),
+                Replayed::Unknown(ids) => {
+                    return Err(queue::StoreError::Io(format!(
+                        "no event with id {ids:?}; nothing replayed"
+                    )))
+                }
+            }
+        }
+        QueueOp::Purge { .. } => serde_json::json!({ "purged": store.purge_delivered(0)? }),
     };
     Ok(print(&out))
 }

@@ -52,7 +52,11 @@ pub struct ServeConfig {
 /// The intake store: the embedded one unless a shared broker is named.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct IntakeConfig {}
+pub struct IntakeConfig {
+    /// A Redis stream shared by all instances (see the README's "Redis intake").
+    #[serde(default)]
+    pub redis: Option<super::RedisIntake>,
+}
 
 /// The queue's data directory: `flag` (`--data-dir`), else the config's `data_dir`, else
 /// [`default_data_dir`]. `serve` and `queue` both use it.

@@ -379,7 +379,6 @@ fn append(path: &PathBuf, text: &[u8]) -> std::io::Result<()> {
 /// One delivery attempt of one event to the configured sink, and the event's state after it
 /// under the sink's retry policy (pending with the next attempt's time, delivered, or dead).
 /// Blocking. Broker-mode consumers deliver with this, one message at a time.
-#[allow(dead_code)] // until a broker consumer uses it
 pub(crate) fn attempt(state: &AppState, p: &Pending) -> Attempt {
     let (policy, name) = match &state.sink {
         Sink::Stdout => (Policy::from_config(None, None, None, None), "stdout"),

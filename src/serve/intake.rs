@@ -27,7 +27,6 @@ pub(crate) enum Intake {
     /// The embedded store, delivered by the local workers.
     Local(Arc<dyn Store>),
     /// A shared broker and its consumer.
-    #[allow(dead_code)] // until `intake.nats` / `intake.redis` construct it
     Broker(Arc<dyn Broker>),
 }
 
@@ -45,7 +44,15 @@ impl Intake {
 /// store in `data_dir`. An embedded store that cannot be opened is not an error: the service
 /// serves anyway and answers webhooks 503 (the processors retry) while `/readyz` says why.
 pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, String> {
-    let _ = &cfg.intake;
+    if let Some(r) = &cfg.intake.redis {
+        let window_ms = cfg
+            .dedup_window_hours
+            .unwrap_or(168)
+            .saturating_mul(3_600_000);
+        let broker = super::broker_redis::RedisBroker::open(r, window_ms)?;
+        tracing::info!(broker = %broker.describe(), "intake: redis");
+        return Ok(Intake::Broker(Arc::new(broker)));
+    }
     Ok(Intake::Local(match SqliteStore::open(data_dir) {
         Ok(s) => {
             tracing::info!(file = %s.path().display(), "event store open");
@@ -57,4 +64,22 @@ pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, S
             Arc::new(crate::queue::Unavailable(e.to_string()))
         }
     }))
+}
+
+/// A broker opened for `hooknorm queue`, and a description of it (JSON).
+pub type BrokerStore = (Box<dyn Store>, serde_json::Value);
+
+/// The broker the config's `intake` section names, for `hooknorm queue` (which then works on
+/// it instead of the data directory): the store and a description of it. `None`: no broker.
+pub fn broker_store(cfg: &ServeConfig) -> Option<Result<BrokerStore, String>> {
+    let r = cfg.intake.redis.as_ref()?;
+    let window_ms = cfg
+        .dedup_window_hours
+        .unwrap_or(168)
+        .saturating_mul(3_600_000);
+    Some(
+        super::broker_redis::RedisBroker::open(r, window_ms)
+            .map(|b| (b.describe(), Box::new(b) as Box<dyn Store>))
+            .map(|(d, b)| (b, d)),
+    )
 }

@@ -10,6 +10,7 @@
 //! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
 
 mod admin;
+mod broker_redis;
 mod config;
 mod delivery;
 mod intake;
@@ -29,10 +30,12 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use serde_json::json;
 
+pub use broker_redis::RedisIntake;
 pub use config::{
     data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, IntakeConfig, NatsSink,
     SecretSource, ServeConfig, SinkConfig,
 };
+pub use intake::broker_store;
 use metrics::Metrics;
 pub use sink_redis::RedisSink;
 
