@@ -190,7 +190,7 @@ fn broker_config(dir: &Path, url: &str, sink_url: &str, extra: &str) -> std::pat
     razorpay_config(
         dir,
         &format!(
-            "intake:\n  redis:\n    url: {url}\n    timeout_ms: 1000\n{extra}sink:\n  http:\n    url: {sink_url}\n    backoff_ms: 100\n    max_backoff_ms: 400\n"
+            "intake:\n  redis:\n    url: {url}\n{extra}sink:\n  http:\n    url: {sink_url}\n    backoff_ms: 100\n    max_backoff_ms: 400\n    timeout_ms: 30000\n"
         ),
     )
 }
@@ -211,7 +211,8 @@ fn three_instances_on_one_redis_deliver_5000_webhooks_with_duplicates_exactly_on
     let dir = temp_dir("redis-broker-three");
     let redis = RedisServer::start(free_port(), &dir.join("redis"));
     let (sink, bodies) = receiver(vec![]);
-    let config = broker_config(&dir, &redis.url(), &sink, "");
+    // A slow delivery under load is never claimed by another instance (a second delivery).
+    let config = broker_config(&dir, &redis.url(), &sink, "    claim_idle_ms: 60000\n");
     let servers: Vec<Server> = (0..3)
         .map(|i| Server::with_config(&config, &dir.join(format!("data{i}")), &[]))
         .collect();

@@ -60,7 +60,8 @@ pub struct RedisIntake {
     /// primary's answer, fsynced first with `appendfsync always`); fewer in time = 503.
     #[serde(default)]
     pub wait_replicas: Option<u32>,
-    /// Entries read and delivered at once by each instance (default 32).
+    /// Deliveries in flight at once per instance (default 32): new entries are read as
+    /// earlier ones finish, so one slow delivery does not hold the others up.
     #[serde(default)]
     pub batch: Option<usize>,
 }
@@ -447,15 +448,15 @@ impl RedisBroker {
         }
     }
 
-    /// New entries for this consumer (blocking up to [`BLOCK_MS`]).
-    async fn read_new(&self) -> Result<Vec<Entry>, redis::RedisError> {
+    /// Up to `count` new entries for this consumer (blocking up to [`BLOCK_MS`]).
+    async fn read_new(&self, count: usize) -> Result<Vec<Entry>, redis::RedisError> {
         let mut reader = self.reader.clone();
         let v: redis::Value = redis::cmd("XREADGROUP")
             .arg("GROUP")
             .arg(&self.group)
             .arg(&self.consumer)
             .arg("COUNT")
-            .arg(self.batch)
+            .arg(count)
             .arg("BLOCK")
             .arg(BLOCK_MS)
             .arg("STREAMS")
@@ -542,40 +543,38 @@ impl RedisBroker {
         Ok(out)
     }
 
-    /// Delivers entries (each had `attempts` deliveries before) in parallel, then acknowledges,
-    /// dead-letters or schedules each.
-    async fn deliver(&self, state: &Arc<AppState>, batch: Vec<(Entry, u32)>) {
-        let mut set = tokio::task::JoinSet::new();
-        for (e, attempts) in batch {
-            let state = Arc::clone(state);
-            set.spawn_blocking(move || {
-                let p = Pending {
-                    seq: seq_of(&e.0),
-                    idempotency_key: field(&e, "idempotency_key").to_string(),
-                    connector: field(&e, "connector").to_string(),
-                    account: field(&e, "account").to_string(),
-                    line: field(&e, "line").to_string(),
-                    attempts,
-                    created_ms: id_parts(&e.0).map_or(0, |(ms, _)| ms),
-                    next_attempt_ms: 0,
-                };
-                let a = super::delivery::attempt(&state, &p);
-                (e, p, a)
-            });
-        }
+    /// Delivers one entry (which had `attempts` deliveries before), then acknowledges,
+    /// dead-letters or schedules it.
+    async fn deliver(self: Arc<Self>, state: Arc<AppState>, e: Entry, attempts: u32) {
+        let p = Pending {
+            seq: seq_of(&e.0),
+            idempotency_key: field(&e, "idempotency_key").to_string(),
+            connector: field(&e, "connector").to_string(),
+            account: field(&e, "account").to_string(),
+            line: field(&e, "line").to_string(),
+            attempts,
+            created_ms: id_parts(&e.0).map_or(0, |(ms, _)| ms),
+            next_attempt_ms: 0,
+        };
+        let st = Arc::clone(&state);
+        let Ok((p, a)) = tokio::task::spawn_blocking(move || {
+            let a = super::delivery::attempt(&st, &p);
+            (p, a)
+        })
+        .await
+        else {
+            return;
+        };
         let mut counts = [0u64; 3];
-        while let Some(done) = set.join_next().await {
-            let Ok((e, p, a)) = done else { continue };
-            counts[match a.state {
-                State::Delivered => 0,
-                State::Pending => 1,
-                State::Dead => 2,
-            }] += 1;
-            if let Err(err) = self.settle(&e.0, &p, &a).await {
-                tracing::warn!(error = %err, id = %e.0, "delivery outcome not recorded in redis; the entry will be delivered again");
-            }
-        }
+        counts[match a.state {
+            State::Delivered => 0,
+            State::Pending => 1,
+            State::Dead => 2,
+        }] += 1;
         state.metrics.deliveries(counts);
+        if let Err(err) = self.settle(&e.0, &p, &a).await {
+            tracing::warn!(error = %err, id = %e.0, "delivery outcome not recorded in redis; the entry will be delivered again");
+        }
     }
 
     async fn settle(&self, id: &str, p: &Pending, a: &Attempt) -> Result<(), redis::RedisError> {
@@ -820,6 +819,8 @@ impl RedisBroker {
         let mut last_claim = Instant::now();
         let mut last_trim: Option<Instant> = None;
         let mut warned = false;
+        // Deliveries in flight: new entries are read while slow ones go on, up to `batch`.
+        let mut inflight = tokio::task::JoinSet::new();
         loop {
             if !group_ready {
                 match tokio::time::timeout(self.timeout, self.create_group()).await {
@@ -842,33 +843,46 @@ impl RedisBroker {
                     }
                 }
             }
+            while inflight.try_join_next().is_some() {}
             let budget = self.timeout + Duration::from_millis(BLOCK_MS);
-            match tokio::time::timeout(budget, self.read_new()).await {
-                Ok(Ok(new)) if !new.is_empty() => {
-                    self.deliver(&state, new.into_iter().map(|e| (e, 0)).collect())
-                        .await;
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    if is_nogroup(&e) {
-                        group_ready = false;
-                    } else {
-                        tracing::warn!(url = %self.url, error = %e, "redis intake: read failed");
-                        tokio::time::sleep(Duration::from_millis(250)).await;
+            let room = self.batch.saturating_sub(inflight.len());
+            if room == 0 {
+                // As many deliveries in flight as allowed: wait for one to finish.
+                let _ = tokio::time::timeout(budget, inflight.join_next()).await;
+            } else {
+                match tokio::time::timeout(budget, self.read_new(room)).await {
+                    Ok(Ok(new)) => {
+                        for e in new {
+                            let (me, st) = (Arc::clone(&self), Arc::clone(&state));
+                            inflight.spawn(me.deliver(st, e, 0));
+                        }
                     }
-                    continue;
+                    Ok(Err(e)) => {
+                        if is_nogroup(&e) {
+                            group_ready = false;
+                        } else {
+                            tracing::warn!(url = %self.url, error = %e, "redis intake: read failed");
+                            tokio::time::sleep(Duration::from_millis(250)).await;
+                        }
+                        continue;
+                    }
+                    Err(_) => continue,
                 }
-                Err(_) => continue,
             }
             if last_claim.elapsed() >= RECLAIM_EVERY {
                 last_claim = Instant::now();
                 match tokio::time::timeout(budget, self.claim_due()).await {
-                    Ok(Ok(claimed)) if !claimed.is_empty() => self.deliver(&state, claimed).await,
+                    Ok(Ok(claimed)) => {
+                        for (e, attempts) in claimed {
+                            let (me, st) = (Arc::clone(&self), Arc::clone(&state));
+                            inflight.spawn(me.deliver(st, e, attempts));
+                        }
+                    }
                     Ok(Err(e)) if is_nogroup(&e) => group_ready = false,
                     Ok(Err(e)) => {
                         tracing::warn!(url = %self.url, error = %e, "redis intake: claiming pending entries failed")
                     }
-                    _ => {}
+                    Err(_) => {}
                 }
             }
             if last_trim.is_none_or(|t| t.elapsed() >= TRIM_EVERY) {
