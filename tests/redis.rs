@@ -488,3 +488,53 @@ fn pending_count(url: &str) -> i64 {
         _ => 0,
     }
 }
+
+#[test]
+fn with_wait_replicas_a_webhook_is_acknowledged_only_once_a_replica_has_it() {
+    let dir = temp_dir("redis-broker-wait");
+    let primary = RedisServer::start(free_port(), &dir.join("primary"));
+    let replica_port = free_port();
+    let mut replica = RedisServer::start_with(
+        replica_port,
+        &dir.join("replica"),
+        &["--replicaof", "127.0.0.1", &primary.port.to_string()],
+    );
+    let replica_url = format!("redis://127.0.0.1:{replica_port}");
+    assert!(wait_until(20, || {
+        redis::Client::open(replica_url.as_str())
+            .and_then(|c| c.get_connection())
+            .and_then(|mut c| {
+                redis::cmd("INFO")
+                    .arg("replication")
+                    .query::<String>(&mut c)
+            })
+            .is_ok_and(|info| info.contains("master_link_status:up"))
+    }));
+    let (sink, bodies) = receiver(vec![]);
+    let config = broker_config(
+        &dir,
+        &primary.url(),
+        &sink,
+        "    wait_replicas: 1\n    timeout_ms: 1000\n",
+    );
+    let server = Server::with_config(&config, &dir.join("data"), &[]);
+    assert_eq!(post(&server, 1), 200);
+    // The replica has the entry.
+    assert_eq!(xlen(&replica_url, "hooknorm:intake"), 1);
+    assert!(wait_until(20, || bodies.lock().unwrap().len() == 1));
+    replica.child.kill().unwrap();
+    replica.child.wait().unwrap();
+    // No replica confirms: 503, though the primary stored it ...
+    assert_eq!(post(&server, 2), 503);
+    assert_eq!(xlen(&primary.url(), "hooknorm:intake"), 2);
+    // ... so the processor's retry is a duplicate, acknowledged (as the README says).
+    assert_eq!(post(&server, 2), 200);
+    assert!(wait_until(20, || bodies.lock().unwrap().len() == 2));
+    assert_eq!(
+        delivered_keys(&bodies.lock().unwrap())
+            .iter()
+            .collect::<BTreeSet<_>>()
+            .len(),
+        2
+    );
+}
