@@ -53,7 +53,7 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntakeConfig {
-    /// A Redis stream shared by all instances (see the README's "Redis intake").
+    /// A Redis stream shared by all instances (the README's "Broker mode on Redis").
     #[serde(default)]
     pub redis: Option<super::RedisIntake>,
 }

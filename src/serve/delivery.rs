@@ -275,7 +275,7 @@ impl Sink {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Sink, String> {
         if cfg.nats.is_some() && (cfg.http.is_some() || cfg.file.is_some() || cfg.redis.is_some()) {
-            return Err("sink: give one of http, file, nats".into());
+            return Err("sink: give one of http, file, nats, redis".into());
         }
         if let Some(n) = &cfg.nats {
             return Ok(Sink::Nats(Box::new(Nats::of(n)?)));
@@ -287,7 +287,7 @@ impl Sink {
             return Ok(Sink::Redis(Box::new(super::sink_redis::Redis::of(r)?)));
         }
         match (&cfg.http, &cfg.file) {
-            (Some(_), Some(_)) => Err("sink: give one of http, file, nats".into()),
+            (Some(_), Some(_)) => Err("sink: give one of http, file, nats, redis".into()),
             (Some(h), None) => {
                 let key = h.signing_key(env)?;
                 if key.is_none() {

@@ -78,8 +78,9 @@ pub fn broker_store(cfg: &ServeConfig) -> Option<Result<BrokerStore, String>> {
         .unwrap_or(168)
         .saturating_mul(3_600_000);
     Some(
-        super::broker_redis::RedisBroker::open(r, window_ms)
-            .map(|b| (b.describe(), Box::new(b) as Box<dyn Store>))
-            .map(|(d, b)| (b, d)),
+        super::broker_redis::RedisBroker::open(r, window_ms).map(|b| {
+            let about = b.describe();
+            (Box::new(b) as Box<dyn Store>, about)
+        }),
     )
 }
