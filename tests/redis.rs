@@ -383,6 +383,9 @@ fn broker_mode_retries_from_the_pending_list_dead_letters_and_replays_them() {
     // Two events: the first gets 503 twice, then 200; then four 500s dead-letter two more.
     let (sink, bodies) = receiver(vec![503, 503]);
     let config = broker_config(&dir, &redis.url(), &sink, "");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("admin_token: t0k3n\n");
+    std::fs::write(&config, text).unwrap();
     let server = Server::with_config(&config, &dir.join("data"), &[]);
     assert_eq!(post(&server, 1), 200);
     assert!(wait_until(20, || bodies.lock().unwrap().len() >= 3));
@@ -399,6 +402,21 @@ fn broker_mode_retries_from_the_pending_list_dead_letters_and_replays_them() {
         (Some(0), Some(1)),
         "{stats}"
     );
+    // The same over HTTP; what broker mode cannot show is said, not faked.
+    let (status, stats) = admin(&server, "GET", "/v1/queue/stats", Some("t0k3n"), "");
+    assert_eq!(status, 200);
+    assert_eq!(
+        (stats["pending"].as_u64(), stats["delivered"].as_u64()),
+        (Some(0), Some(1)),
+        "{stats}"
+    );
+    let (status, body) = admin(&server, "GET", "/v1/queue/events", Some("t0k3n"), "");
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.to_string().contains("not available in broker mode"),
+        "{body}"
+    );
+    assert!(metrics(&server).contains("hooknorm_queue_pending 0"));
     drop(server);
 
     let (sink, bodies) = receiver(vec![500, 500, 500, 500]);
