@@ -478,17 +478,21 @@ impl RedisBroker {
 
     /// Pending entries due for a retry, or idle past the claim time, claimed for this consumer,
     /// with the deliveries each had before.
-    async fn claim_due(&self) -> Result<Vec<(Entry, u32)>, redis::RedisError> {
+    ///
+    /// Looks at up to 1,000 pending entries from `cursor` on, and leaves `cursor` where the next
+    /// look starts (back at the beginning after the last page), so that a long pending list is
+    /// gone through over several looks rather than only its head.
+    async fn claim_due(&self, cursor: &mut String) -> Result<Vec<(Entry, u32)>, redis::RedisError> {
         let mut conn = self.conn.clone();
         let mut out = Vec::new();
-        let mut start = "-".to_string();
+        let start = cursor;
         for _page in 0..10 {
             let v: redis::Value = redis::cmd("XPENDING")
                 .arg(&self.stream)
                 .arg(&self.group)
                 .arg("IDLE")
                 .arg(50)
-                .arg(&start)
+                .arg(start.as_str())
                 .arg("+")
                 .arg(100)
                 .query_async(&mut conn)
@@ -501,6 +505,7 @@ impl RedisBroker {
                 })
                 .collect();
             if rows.is_empty() {
+                "-".clone_into(start);
                 break;
             }
             let mut hmget = redis::cmd("HMGET");
@@ -536,9 +541,10 @@ impl RedisBroker {
             }
             let last = rows.last().map(|r| r.0.clone()).unwrap_or_default();
             if rows.len() < 100 {
+                "-".clone_into(start);
                 break;
             }
-            start = format!("({last}");
+            *start = format!("({last}");
         }
         Ok(out)
     }
@@ -821,6 +827,7 @@ impl RedisBroker {
         let mut warned = false;
         // Deliveries in flight: new entries are read while slow ones go on, up to `batch`.
         let mut inflight = tokio::task::JoinSet::new();
+        let mut cursor = "-".to_string();
         loop {
             if !group_ready {
                 match tokio::time::timeout(self.timeout, self.create_group()).await {
@@ -871,7 +878,7 @@ impl RedisBroker {
             }
             if last_claim.elapsed() >= RECLAIM_EVERY {
                 last_claim = Instant::now();
-                match tokio::time::timeout(budget, self.claim_due()).await {
+                match tokio::time::timeout(budget, self.claim_due(&mut cursor)).await {
                     Ok(Ok(claimed)) => {
                         for (e, attempts) in claimed {
                             let (me, st) = (Arc::clone(&self), Arc::clone(&state));
