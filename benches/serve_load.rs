@@ -7,6 +7,9 @@
 //!   `kill -9`, then the time from the restart to the first delivery at an HTTP sink (and to the
 //!   last).
 //!
+//! A last section does the webhook load again on an instance whose intake is a local
+//! `redis-server` (broker mode, `intake.redis`), when one is installed.
+//!
 //! Run: `cargo bench --bench serve_load` (`HOOKNORM_LOAD_SECONDS`, default 10 per scenario;
 //! `HOOKNORM_LOAD_CLIENTS`, default "1,4,16"; `HOOKNORM_RESTART_RUNS`, default 3). Client
 //! threads, the receiver and the server share the machine.
@@ -391,6 +394,7 @@ fn main() {
             );
         }
     }
+    redis_broker(seconds, &clients, &dir, &webhook);
     let _ = child.kill();
     let _ = child.wait();
 
@@ -420,7 +424,7 @@ fn main() {
         ms(firsts[firsts.len() / 2])
     );
     let _ = std::fs::remove_dir_all(&dir);
-    broker_nats(&clients, seconds, &text);
+    broker_nats(&clients, seconds, &hooks.text);
 }
 
 /// Broker mode (`intake.nats`): the same distinct Stripe webhooks, acknowledged once a local
@@ -532,4 +536,103 @@ fn broker_nats(clients: &[usize], seconds: u64, text: &str) {
     let _ = nats.kill();
     let _ = nats.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- Broker mode on Redis (`intake.redis`). ----
+
+/// The same webhook load on an instance whose intake is a local `redis-server` (AOF with
+/// `appendfsync always`: each append is fsynced before Redis answers); its delivery consumer
+/// (to stdout, discarded) runs meanwhile. Skipped when `redis-server` is not installed.
+fn redis_broker(
+    seconds: u64,
+    clients: &[usize],
+    dir: &std::path::Path,
+    webhook: &(impl Fn() -> (BTreeMap<String, String>, Vec<u8>) + Sync),
+) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redis_dir = dir.join("redis");
+    std::fs::create_dir_all(&redis_dir).unwrap();
+    let Ok(mut redis) = Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+        ])
+        .arg("--dir")
+        .arg(&redis_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        println!("\nredis-server is not installed: broker mode (redis) not measured");
+        return;
+    };
+    let up = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "redis-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let config = dir.join("serve-redis.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "accounts:\n  - connector: stripe\n    secrets:\n      secret: {{value: {SECRET:?}}}\nintake:\n  redis:\n    url: redis://127.0.0.1:{port}\n"
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hooknorm binary");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let base = loop {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "server did not start"
+        );
+        if let Some(a) = line.trim().strip_prefix("hooknorm: listening on ") {
+            break a.to_string();
+        }
+    };
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut s);
+    });
+    println!("\nBroker mode: intake.redis (redis-server, appendfsync always, same machine)\n");
+    println!("| endpoint | clients | requests/s | p50 µs | p90 µs | p99 µs | max µs | errors |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let url = format!("{base}/webhooks/stripe");
+    for &c in clients {
+        let r = run(c, seconds, &url, webhook);
+        println!(
+            "| webhooks/stripe (redis intake) | {c} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {} |",
+            r.requests as f64 / r.seconds,
+            percentile(&r.latencies, 0.50),
+            percentile(&r.latencies, 0.90),
+            percentile(&r.latencies, 0.99),
+            percentile(&r.latencies, 1.0),
+            r.errors
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = redis.kill();
+    let _ = redis.wait();
 }

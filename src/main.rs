@@ -194,7 +194,8 @@ fn queue(
     // Broker mode: the config's intake names a broker; its client needs a runtime that lives
     // as long as the store.
     let runtime;
-    let broker = if cfg.intake.nats.is_some() {
+    let mut intake_about = None;
+    let broker = if cfg.intake.nats.is_some() || cfg.intake.redis.is_some() {
         runtime =
             tokio::runtime::Runtime::new().map_err(|e| fail("Internal", e.to_string(), None))?;
         runtime
@@ -204,7 +205,10 @@ fn queue(
         None
     };
     let (store, place, local): (std::sync::Arc<dyn Store>, String, bool) = match broker {
-        Some((b, shown)) => (b, shown, false),
+        Some((b, shown, about)) => {
+            intake_about = Some(about);
+            (b, shown, false)
+        }
         None => {
             let dir = hooknorm::serve::data_dir_of(data_dir, &cfg);
             let s = SqliteStore::open(&dir).map_err(store_err)?;
@@ -216,6 +220,9 @@ fn queue(
         QueueOp::Stats => {
             let mut v = queue::stats_json(&store.stats().map_err(store_err)?, queue::now_ms());
             v[if local { "file" } else { "broker" }] = place.clone().into();
+            if let Some(about) = intake_about {
+                v["intake"] = about;
+            }
             v
         }
         QueueOp::List { state, limit } => {

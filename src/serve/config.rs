@@ -53,6 +53,9 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntakeConfig {
+    /// A Redis stream shared by all instances (the README's "Broker mode on Redis").
+    #[serde(default)]
+    pub redis: Option<super::RedisIntake>,
     /// A NATS JetStream stream as the shared intake (broker mode).
     #[serde(default)]
     pub nats: Option<NatsIntake>,
@@ -179,7 +182,8 @@ pub struct SecretSource {
     pub value: Option<String>,
 }
 
-/// Where events go: JSON lines on stdout, unless one of `http`, `file`, `nats` is given.
+/// Where events go: JSON lines on stdout, unless one of `http`, `file`, `nats`, `redis` is
+/// given.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SinkConfig {
@@ -194,6 +198,9 @@ pub struct SinkConfig {
     /// PubAck arrives).
     #[serde(default)]
     pub nats: Option<NatsSink>,
+    /// Add each event to a Redis stream instead, once per idempotency key across instances.
+    #[serde(default)]
+    pub redis: Option<super::RedisSink>,
 }
 
 /// Delivery to a NATS JetStream stream.

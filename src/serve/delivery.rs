@@ -52,7 +52,7 @@ impl Policy {
 
     /// A sink's retry keys with their defaults: 25 attempts, 200 ms first backoff, 5 min at
     /// most between attempts, dead after 3 days.
-    fn from_config(
+    pub(crate) fn from_config(
         max_attempts: Option<u32>,
         backoff_ms: Option<u64>,
         max_backoff_ms: Option<u64>,
@@ -107,6 +107,8 @@ pub(crate) enum Sink {
     },
     /// Published to a NATS JetStream stream; delivered on its PubAck.
     Nats(Box<Nats>),
+    /// Added to a Redis stream, once per idempotency key.
+    Redis(Box<super::sink_redis::Redis>),
 }
 
 /// The NATS JetStream sink.
@@ -272,14 +274,20 @@ impl Sink {
         cfg: &SinkConfig,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Sink, String> {
-        if cfg.nats.is_some() && (cfg.http.is_some() || cfg.file.is_some()) {
-            return Err("sink: give one of http, file, nats".into());
+        if cfg.nats.is_some() && (cfg.http.is_some() || cfg.file.is_some() || cfg.redis.is_some()) {
+            return Err("sink: give one of http, file, nats, redis".into());
         }
         if let Some(n) = &cfg.nats {
             return Ok(Sink::Nats(Box::new(Nats::of(n)?)));
         }
+        if let Some(r) = &cfg.redis {
+            if cfg.http.is_some() || cfg.file.is_some() {
+                return Err("sink: give one of http, file, nats, redis".into());
+            }
+            return Ok(Sink::Redis(Box::new(super::sink_redis::Redis::of(r)?)));
+        }
         match (&cfg.http, &cfg.file) {
-            (Some(_), Some(_)) => Err("sink: give one of http, file, nats".into()),
+            (Some(_), Some(_)) => Err("sink: give one of http, file, nats, redis".into()),
             (Some(h), None) => {
                 let key = h.signing_key(env)?;
                 if key.is_none() {
@@ -308,7 +316,7 @@ impl Sink {
 }
 
 /// What one attempt came to.
-enum Try {
+pub(crate) enum Try {
     Delivered(Option<u16>),
     /// Not retried (a 4xx other than 408 and 429).
     Rejected(u16),
@@ -377,6 +385,7 @@ pub(crate) fn attempt(state: &AppState, p: &Pending) -> Attempt {
         Sink::File { policy, .. } => (*policy, "file"),
         Sink::Http { policy, .. } => (*policy, "http"),
         Sink::Nats(n) => (n.policy, "nats"),
+        Sink::Redis(r) => (r.policy, "redis"),
     };
     attempt_with(state, p, policy, name)
 }
@@ -394,6 +403,7 @@ fn attempt_with(state: &AppState, p: &Pending, policy: Policy, name: &str) -> At
             }
         }
         Sink::Nats(n) => n.attempt(p),
+        Sink::Redis(r) => r.attempt(p),
         Sink::Stdout => {
             let mut stdout = std::io::stdout().lock();
             match writeln!(stdout, "{}", p.line).and_then(|()| stdout.flush()) {
@@ -483,6 +493,7 @@ fn deliver_lane(state: &AppState, lane: Vec<Pending>) -> Vec<Attempt> {
         }
         Sink::Http { policy, .. } => (*policy, "http"),
         Sink::Nats(n) => (n.policy, "nats"),
+        Sink::Redis(r) => (r.policy, "redis"),
     };
     for p in lane {
         let a = attempt_with(state, &p, policy, name);

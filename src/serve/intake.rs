@@ -45,10 +45,8 @@ impl Intake {
 /// serves anyway and answers webhooks 503 (the processors retry) while `/readyz` says why, and
 /// the store is opened again every second until it opens ([`Reopening`]), without a restart.
 pub(crate) async fn open(cfg: &ServeConfig, data_dir: &Path) -> Result<Intake, String> {
-    if let Some(n) = &cfg.intake.nats {
-        return Ok(Intake::Broker(
-            super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?,
-        ));
+    if let Some(b) = open_named_broker(cfg).await? {
+        return Ok(Intake::Broker(b));
     }
     let (store, open_error) = Reopening::open(data_dir);
     match (store.path(), open_error) {
@@ -67,14 +65,48 @@ fn dedup_window(cfg: &ServeConfig) -> std::time::Duration {
     std::time::Duration::from_secs(cfg.dedup_window_hours.unwrap_or(168).saturating_mul(3600))
 }
 
-/// The broker the config names as its intake, for `hooknorm queue` (with a description for
-/// its output), or `None` in embedded mode. Call it within a tokio runtime that outlives the
-/// store; its blocking methods are then called outside the runtime.
-pub async fn open_broker(cfg: &ServeConfig) -> Result<Option<(Arc<dyn Store>, String)>, String> {
+/// The broker the config's `intake` names (`nats` or `redis`, not both), opened; `None` in
+/// embedded mode.
+async fn open_named_broker(cfg: &ServeConfig) -> Result<Option<Arc<dyn Broker>>, String> {
+    match (&cfg.intake.nats, &cfg.intake.redis) {
+        (Some(_), Some(_)) => Err("intake: give one of nats, redis, not both".into()),
+        (Some(n), None) => {
+            let b: Arc<dyn Broker> =
+                super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?;
+            Ok(Some(b))
+        }
+        (None, Some(r)) => {
+            let window_ms = dedup_window(cfg).as_millis() as u64;
+            let broker = super::broker_redis::RedisBroker::open(r, window_ms)?;
+            tracing::info!(broker = %broker.describe(), "intake: redis");
+            Ok(Some(Arc::new(broker)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// The broker the config names as its intake, for `hooknorm queue`: the store, a line naming
+/// it (for messages) and a description (JSON), or `None` in embedded mode. Call it within a
+/// tokio runtime that outlives the store; its blocking methods are then called outside the
+/// runtime.
+pub async fn open_broker(
+    cfg: &ServeConfig,
+) -> Result<Option<(Arc<dyn Store>, String, serde_json::Value)>, String> {
     if let Some(n) = &cfg.intake.nats {
         let b = super::broker_nats::NatsBroker::open(n, dedup_window(cfg)).await?;
         let shown = b.describe();
-        return Ok(Some((b as Arc<dyn Store>, shown)));
+        let about = serde_json::json!({ "broker": "nats", "about": shown });
+        return Ok(Some((b as Arc<dyn Store>, shown, about)));
+    }
+    if let Some(r) = &cfg.intake.redis {
+        let b = super::broker_redis::RedisBroker::open(r, dedup_window(cfg).as_millis() as u64)?;
+        let about = b.describe();
+        let shown = format!(
+            "Redis stream {} at {}",
+            about["stream"].as_str().unwrap_or_default(),
+            about["url"].as_str().unwrap_or_default()
+        );
+        return Ok(Some((Arc::new(b) as Arc<dyn Store>, shown, about)));
     }
     Ok(None)
 }

@@ -11,10 +11,12 @@
 
 mod admin;
 mod broker_nats;
+mod broker_redis;
 mod config;
 mod delivery;
 mod intake;
 mod metrics;
+mod sink_redis;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -29,12 +31,14 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use serde_json::json;
 
+pub use broker_redis::RedisIntake;
 pub use config::{
     data_dir_of, default_data_dir, AccountConfig, FileSink, HttpSink, IntakeConfig, NatsIntake,
     NatsSink, SecretSource, ServeConfig, SinkConfig,
 };
 pub use intake::open_broker;
 use metrics::Metrics;
+pub use sink_redis::RedisSink;
 
 use crate::queue::{Appended, NewEvent, Store};
 use crate::registry::{Registry, WatchMode};
@@ -531,7 +535,13 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let data_dir = data_dir_of(opts.data_dir, &cfg);
     let intake = intake::open(&cfg, &data_dir).await?;
     let store = intake.store();
-    let sink = delivery::Sink::of(&cfg.sink, |v| std::env::var(v).ok())?;
+    let mut sink_cfg = cfg.sink.clone();
+    if let Some(r) = &mut sink_cfg.redis {
+        let hours = cfg.dedup_window_hours.unwrap_or(168);
+        r.dedup_window_secs
+            .get_or_insert(hours.saturating_mul(3600));
+    }
+    let sink = delivery::Sink::of(&sink_cfg, |v| std::env::var(v).ok())?;
     let state = Arc::new(AppState {
         specs,
         accounts,

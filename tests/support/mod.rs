@@ -649,3 +649,33 @@ impl Drop for Tmpfs {
         let _ = std::fs::remove_dir(&self.path);
     }
 }
+
+impl RedisServer {
+    /// A `redis-server` like [`RedisServer::start`] with extra arguments (e.g. `--replicaof`).
+    pub fn start_with(port: u16, dir: &Path, extra: &[&str]) -> RedisServer {
+        std::fs::create_dir_all(dir).unwrap();
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is not installed: this test needs it");
+        assert!(
+            wait_until(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_ok()),
+            "redis-server did not listen on port {port}"
+        );
+        RedisServer { child, port }
+    }
+}
