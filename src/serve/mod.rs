@@ -8,10 +8,12 @@
 //! | `GET /v1/connectors` | names, versions, the last reload and its errors |
 //! | `GET /metrics` | Prometheus text |
 //! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
+//! | gRPC (`content-type: application/grpc`) | `ucs.v2.EventService/Handle`, reflection, `grpc.health.v1` (see `grpc.rs`) |
 
 mod admin;
 mod config;
 mod delivery;
+mod grpc;
 mod metrics;
 
 use std::collections::BTreeMap;
@@ -568,7 +570,9 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         n.start().await;
     }
     tokio::spawn(delivery::run(Arc::clone(&state), window_ms));
-    let app = router(state, cfg.body_limit_bytes.unwrap_or(1024 * 1024));
+    let body_limit = cfg.body_limit_bytes.unwrap_or(1024 * 1024);
+    // gRPC (content type `application/grpc`) shares the listener with the HTTP routes.
+    let app = grpc::with_grpc(Arc::clone(&state), router(state, body_limit), body_limit).await?;
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

@@ -1,0 +1,444 @@
+//! gRPC `ucs.v2.EventService/Handle` of `hooknorm serve`, driven by a client that is not ours:
+//! Python grpcio (`tests/grpc_client.py`), which learns the service by server reflection and
+//! builds each request from JSON text with protobuf's JSON mapping, as grpcurl does.
+//!
+//! The client runs in the venv that `.ci/python-venv` creates (`.ci/venv`), or in the Python
+//! named by `HOOKNORM_TEST_PYTHON`.
+
+mod support;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use support::*;
+
+const SECRET: &str = "whsec_grpc_test_3f9a1c7e5b2d4086";
+
+/// The Python that runs the client.
+fn python() -> PathBuf {
+    let p = std::env::var_os("HOOKNORM_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(ROOT).join(".ci/venv/bin/python"));
+    assert!(
+        p.exists(),
+        "the gRPC tests need a Python with grpcio, grpcio-reflection, grpcio-health-checking, \
+         grpcio-status and protobuf, and found none at {}: run `bash .ci/python-venv` (it creates \
+         .ci/venv), or set HOOKNORM_TEST_PYTHON to such a Python",
+        p.display()
+    );
+    p
+}
+
+/// Runs the Python client on a plan; returns what it printed.
+fn client(server: &Server, mut plan: Value) -> Value {
+    plan["addr"] = json!(server.base.trim_start_matches("http://"));
+    let mut child = Command::new(python())
+        .arg(PathBuf::from(ROOT).join("tests/grpc_client.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the Python client");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(plan.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the Python client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the client's JSON")
+}
+
+/// The body of the bundled Stripe example (`payment_intent.succeeded`, 3 KB).
+fn stripe_body() -> String {
+    let example: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(ROOT).join("examples/stripe-payment-succeeded.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    example["request_details"]["body_text"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Stripe's signature header: `t=<unix>,v1=<hex HMAC-SHA256 of "t.body" keyed with the secret>`.
+fn stripe_signature(secret: &str, t: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={hex}")
+}
+
+/// The request of the issue's grpcurl example, as written, with a real signature and body.
+fn issue_request(signature: &str, body: &str, secret: &str) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
+    format!(
+        r#"{{"merchant_event_id": "evt_webhook_001",
+     "request_details": {{"method": "POST", "url": "https://your-app.com/webhooks/stripe",
+       "headers": {{"stripe-signature": "{signature}", "content-type": "application/json"}},
+       "body": "{b64}"}},
+     "webhook_secrets": {{"secret": "{secret}"}}}}"#
+    )
+}
+
+/// The metadata of the issue's grpcurl example.
+fn issue_metadata() -> Value {
+    json!([
+        ["x-connector", "stripe"],
+        [
+            "x-connector-auth",
+            "{\"Stripe\":{\"api_key\":\"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"}}"
+        ]
+    ])
+}
+
+fn call(metadata: Value, request: String) -> Value {
+    json!({"metadata": metadata, "request": request})
+}
+
+#[test]
+fn the_issues_grpcurl_request_gets_the_documented_response() {
+    let server = Server::start(&[], &[("HOOKNORM_SECRET_STRIPE", SECRET)]);
+    let body = stripe_body();
+    let sig = stripe_signature(SECRET, now(), &body);
+    let request = issue_request(&sig, &body, SECRET);
+    // The contract's own spellings: HTTP_METHOD_POST and `uri`.
+    let contract_spelling = request
+        .replace(r#""method": "POST""#, r#""method": "HTTP_METHOD_POST""#)
+        .replace(r#""url":"#, r#""uri":"#);
+    assert_ne!(contract_spelling, request);
+    // No secrets in the request: the service's configured account (HOOKNORM_SECRET_STRIPE);
+    // the connector's name in another case.
+    let from_config = request.replace(
+        &format!(",\n     \"webhook_secrets\": {{\"secret\": \"{SECRET}\"}}"),
+        "",
+    );
+    assert!(!from_config.contains("webhook_secrets"));
+    let out = client(
+        &server,
+        json!({
+            "reflection_v1": true,
+            "calls": [
+                call(issue_metadata(), request.clone()),
+                call(issue_metadata(), contract_spelling),
+                call(json!([["x-connector", "Stripe"]]), from_config),
+            ],
+        }),
+    );
+    let calls = out["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 3);
+    let first = &calls[0];
+    assert_eq!(first["ok"], true, "{first}");
+    let r = &first["response"];
+    assert_eq!(r["event_type"], "PAYMENT_INTENT_SUCCESS");
+    assert_eq!(first["wire"]["event_type"], 2);
+    assert_eq!(r["source_verified"], true);
+    assert_eq!(r["merchant_event_id"], json!({"id": "evt_webhook_001"}));
+    assert_eq!(r["event_status"], "WEBHOOK_EVENT_STATUS_COMPLETE");
+    let p = &r["event_response"]["payments_response"];
+    assert_eq!(p["connector_transaction_id"], "pi_3OCxDsHkNrmTst001A2b3C4d");
+    assert_eq!(p["status"], "CHARGED");
+    // int64 is a string in protobuf's JSON mapping.
+    assert_eq!(
+        p["amount"],
+        json!({"minor_amount": "2000", "currency": "USD"})
+    );
+    assert_eq!(p["merchant_transaction_id"], "order_1042");
+    assert_eq!(r["connector_event_type"], "payment_intent.succeeded");
+    assert_eq!(r["acknowledgement"]["status"], 200);
+    // Every spelling gets the same response.
+    for other in &calls[1..] {
+        assert_eq!(other["ok"], true, "{other}");
+        assert_eq!(other["response"], *r);
+    }
+
+    // The same request as JSON over HTTP: the same event.
+    let mut http_request: Value = serde_json::from_str(&request).unwrap();
+    http_request["connector"] = json!("stripe");
+    let (status, _, reply) = send(
+        &agent(),
+        "POST",
+        &server.url("/v1/events/handle"),
+        &[("content-type".to_string(), "application/json".to_string())].into(),
+        http_request.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let reply: Value = serde_json::from_slice(&reply).unwrap();
+    let event = &reply["events"][0];
+    assert_eq!(event["event_type"], r["event_type"]);
+    assert_eq!(event["idempotency_key"], r["idempotency_key"]);
+    assert_eq!(event["connector_event_id"], r["connector_event_id"]);
+    let hp = &event["event_response"]["payments_response"];
+    for k in [
+        "connector_transaction_id",
+        "status",
+        "merchant_transaction_id",
+        "connector_customer_id",
+    ] {
+        assert_eq!(hp[k], p[k], "{k}");
+    }
+    assert_eq!(hp["amount"]["currency"], p["amount"]["currency"]);
+    assert_eq!(
+        hp["amount"]["minor_amount"].to_string(),
+        p["amount"]["minor_amount"].as_str().unwrap()
+    );
+
+    // Reflection (v1 and v1alpha) lists the services.
+    for key in ["services_v1", "services_v1alpha"] {
+        let names: Vec<&str> = out[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"ucs.v2.EventService"), "{key}: {names:?}");
+        assert!(names.contains(&"grpc.health.v1.Health"), "{key}: {names:?}");
+    }
+    let m = metrics(&server);
+    assert!(
+        m.contains(r#"hooknorm_responses_total{endpoint="grpc",status="200"} 3"#),
+        "{m}"
+    );
+}
+
+#[test]
+fn errors_are_status_codes_with_the_kind_and_the_report() {
+    // No configured secret for stripe: a request without `webhook_secrets` has none.
+    let server = Server::start(&[], &[]);
+    let body = stripe_body();
+    let t = now();
+    let good = issue_request(&stripe_signature(SECRET, t, &body), &body, SECRET);
+    let wrong_secret = "whsec_not_the_right_one_8d1e2f3a";
+    let cases: Vec<(&str, Value, String, &str, &str)> = vec![
+        (
+            "wrong secret",
+            issue_metadata(),
+            issue_request(&stripe_signature(wrong_secret, t, &body), &body, SECRET),
+            "UNAUTHENTICATED",
+            "InvalidSignature",
+        ),
+        (
+            "stale timestamp",
+            issue_metadata(),
+            issue_request(&stripe_signature(SECRET, t - 3600, &body), &body, SECRET),
+            "UNAUTHENTICATED",
+            "TimestampOutOfTolerance",
+        ),
+        (
+            "tampered body",
+            issue_metadata(),
+            issue_request(
+                &stripe_signature(SECRET, t, &body),
+                &body.replace("2000", "2001"),
+                SECRET,
+            ),
+            "UNAUTHENTICATED",
+            "InvalidSignature",
+        ),
+        (
+            "malformed signature header",
+            issue_metadata(),
+            issue_request("garbage", &body, SECRET),
+            "UNAUTHENTICATED",
+            "MalformedSignature",
+        ),
+        (
+            "unknown connector",
+            json!([["x-connector", "no-such-processor"]]),
+            good.clone(),
+            "NOT_FOUND",
+            "UnknownConnector",
+        ),
+        (
+            "no x-connector",
+            json!([["x-connector-auth", "{}"]]),
+            good.clone(),
+            "INVALID_ARGUMENT",
+            "InvalidRequest",
+        ),
+        (
+            "uri and url differ",
+            issue_metadata(),
+            good.replace(r#""url":"#, r#""uri": "https://other.example/", "url":"#),
+            "INVALID_ARGUMENT",
+            "InvalidRequest",
+        ),
+        (
+            "no secret anywhere",
+            issue_metadata(),
+            good.replace(&format!(r#""secret": "{SECRET}""#), r#""secret": """#),
+            "INVALID_ARGUMENT",
+            "MissingSecret",
+        ),
+    ];
+    let calls: Vec<Value> = cases
+        .iter()
+        .map(|(_, m, r, _, _)| call(m.clone(), r.clone()))
+        .collect();
+    let out = client(&server, json!({ "calls": calls }));
+    let results = out["calls"].as_array().unwrap();
+    assert_eq!(results.len(), cases.len());
+    for ((name, _, _, code, kind), r) in cases.iter().zip(results) {
+        assert_eq!(r["ok"], false, "{name}: {r}");
+        assert_eq!(r["code"], *code, "{name}: {r}");
+        assert!(
+            r["details"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{kind}: ")),
+            "{name}: {r}"
+        );
+        assert_eq!(r["error_info"]["reason"], *kind, "{name}: {r}");
+        assert_eq!(r["error_info"]["domain"], "hooknorm", "{name}: {r}");
+        assert_eq!(r["trailers"]["hooknorm-error-kind"], *kind, "{name}: {r}");
+        let report: Value =
+            serde_json::from_str(r["trailers"]["hooknorm-error-report-bin"].as_str().unwrap())
+                .unwrap();
+        let detail_report: Value =
+            serde_json::from_str(r["error_info"]["metadata"]["report"].as_str().unwrap()).unwrap();
+        assert_eq!(report, detail_report, "{name}");
+        // The report says which step failed (a request refused before the engine has none).
+        if *kind != "InvalidRequest" {
+            let failed: Vec<&Value> = report
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["ok"] == false)
+                .collect();
+            assert_eq!(failed.len(), 1, "{name}: {report}");
+        }
+    }
+    assert!(results[1]["error_info"]["metadata"]["delta_seconds"]
+        .as_str()
+        .is_some_and(|d| d.parse::<i64>().unwrap() >= 3600));
+    // No secret is ever shown.
+    let text = out.to_string();
+    assert!(!text.contains(SECRET) && !text.contains(wrong_secret));
+    let m = metrics(&server);
+    assert!(
+        m.contains(r#"hooknorm_responses_total{endpoint="grpc",status="401"} 4"#),
+        "{m}"
+    );
+    assert!(
+        m.contains(r#"hooknorm_failures_total{connector="stripe",reason="InvalidSignature"} 2"#),
+        "{m}"
+    );
+}
+
+#[test]
+fn an_unmapped_event_is_unspecified_on_the_wire() {
+    let server = Server::start(&[], &[]);
+    let body = stripe_body().replace(
+        r#""type": "payment_intent.succeeded""#,
+        r#""type": "customer.created""#,
+    );
+    assert!(body.contains("customer.created"));
+    let request = issue_request(&stripe_signature(SECRET, now(), &body), &body, SECRET);
+    let out = client(
+        &server,
+        json!({ "calls": [call(issue_metadata(), request)] }),
+    );
+    let r = &out["calls"][0];
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["wire"]["event_type"], 0);
+    assert_eq!(
+        r["wire"]["event_type_name"],
+        "WEBHOOK_EVENT_TYPE_UNSPECIFIED"
+    );
+    // Zero values are left out of protobuf's JSON, as grpcurl prints them.
+    assert!(r["response"].get("event_type").is_none(), "{r}");
+    assert!(r["response"].get("event_response").is_none(), "{r}");
+    assert_eq!(r["response"]["source_verified"], true);
+    assert_eq!(r["response"]["connector_event_type"], "customer.created");
+}
+
+#[test]
+fn many_concurrent_calls_on_one_channel_and_http_on_the_same_port() {
+    let server = Server::start(&[], &[]);
+    let body = stripe_body();
+    let t = now();
+    const N: usize = 300;
+    let requests: Vec<String> = (0..N)
+        .map(|i| {
+            // A distinct event per call: its own event id, signed, and its own merchant id.
+            let b = body.replace(
+                "evt_3OCxDsHkNrmTst001Ev7Sc9Q",
+                &format!("evt_concurrent_{i:04}"),
+            );
+            issue_request(&stripe_signature(SECRET, t, &b), &b, SECRET)
+                .replace("evt_webhook_001", &format!("mev_{i:04}"))
+        })
+        .collect();
+    let out = client(
+        &server,
+        json!({"concurrent": {"metadata": issue_metadata(), "requests": requests}, "health": []}),
+    );
+    let done = out["concurrent"].as_array().unwrap();
+    assert_eq!(done.len(), N);
+    for (i, r) in done.iter().enumerate() {
+        assert_eq!(r["ok"], true, "call {i}: {r}");
+        assert_eq!(
+            r["response"]["merchant_event_id"]["id"],
+            format!("mev_{i:04}")
+        );
+        assert_eq!(
+            r["response"]["idempotency_key"],
+            format!("stripe:evt_concurrent_{i:04}")
+        );
+        assert_eq!(r["response"]["event_type"], "PAYMENT_INTENT_SUCCESS");
+    }
+    // The HTTP routes answer on the same port.
+    let (status, _, b) = send(
+        &agent(),
+        "GET",
+        &server.url("/healthz"),
+        &Default::default(),
+        b"",
+    );
+    assert_eq!((status, b.as_slice()), (200, b"ok".as_slice()));
+    let m = metrics(&server);
+    assert!(
+        m.contains(&format!(
+            r#"hooknorm_responses_total{{endpoint="grpc",status="200"}} {N}"#
+        )),
+        "{m}"
+    );
+}
+
+#[test]
+fn health_service_answers_for_the_server_and_the_event_service() {
+    let server = Server::start(&[], &[]);
+    let out = client(
+        &server,
+        json!({"health": ["", "ucs.v2.EventService", "no.such.Service"]}),
+    );
+    assert_eq!(
+        out["health"],
+        json!({"": "SERVING", "ucs.v2.EventService": "SERVING", "no.such.Service": "NOT_FOUND"})
+    );
+}
