@@ -4,7 +4,8 @@
 //!
 //! The connector comes from the `x-connector` metadata header (`x-connector-auth` is accepted and
 //! ignored); the secrets from the request's `webhook_secrets`, else from the configured `default`
-//! account of that connector. Errors are status codes: `UNAUTHENTICATED` for signature failures,
+//! account of that connector (whose further named secrets, which the contract cannot carry, are
+//! added to the request's). Errors are status codes: `UNAUTHENTICATED` for signature failures,
 //! `NOT_FOUND` for an unknown connector, `INVALID_ARGUMENT` for the rest, with the error kind
 //! and report in the message, the `google.rpc.ErrorInfo` details and the `hooknorm-error-*`
 //! trailers.
@@ -180,6 +181,15 @@ fn request_of(
             }
             if let Some(a) = given(s.additional_secret) {
                 out.set("additional_secret", a.as_str().into());
+            }
+            // The contract has no room for the further named secrets a spec may declare
+            // (Authorize.Net's `account_currency`): those come from the account.
+            if let Some((configured, _)) = account {
+                for (name, value) in &configured.other {
+                    out.other
+                        .entry(name.clone())
+                        .or_insert_with(|| value.clone());
+                }
             }
             out
         }
