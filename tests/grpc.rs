@@ -139,6 +139,12 @@ fn the_issues_grpcurl_request_gets_the_documented_response() {
         "",
     );
     assert!(!from_config.contains("webhook_secrets"));
+    // A client compiled against the contract's `Identifier merchant_event_id = 1`.
+    let identifier_form = request.replace(
+        r#""merchant_event_id": "evt_webhook_001""#,
+        r#""merchant_event_id": {"id": "evt_webhook_001"}"#,
+    );
+    assert_ne!(identifier_form, request);
     let out = client(
         &server,
         json!({
@@ -148,8 +154,11 @@ fn the_issues_grpcurl_request_gets_the_documented_response() {
                 call(issue_metadata(), contract_spelling),
                 call(json!([["x-connector", "Stripe"]]), from_config),
             ],
+            "contract_form_calls": [call(issue_metadata(), identifier_form)],
         }),
     );
+    let identifier_call = &out["contract_form_calls"][0];
+    assert_eq!(identifier_call["ok"], true, "{identifier_call}");
     let calls = out["calls"].as_array().unwrap();
     assert_eq!(calls.len(), 3);
     let first = &calls[0];
@@ -172,7 +181,7 @@ fn the_issues_grpcurl_request_gets_the_documented_response() {
     assert_eq!(r["connector_event_type"], "payment_intent.succeeded");
     assert_eq!(r["acknowledgement"]["status"], 200);
     // Every spelling gets the same response.
-    for other in &calls[1..] {
+    for other in calls[1..].iter().chain([identifier_call]) {
         assert_eq!(other["ok"], true, "{other}");
         assert_eq!(other["response"], *r);
     }
@@ -221,7 +230,7 @@ fn the_issues_grpcurl_request_gets_the_documented_response() {
     }
     let m = metrics(&server);
     assert!(
-        m.contains(r#"hooknorm_responses_total{endpoint="grpc",status="200"} 3"#),
+        m.contains(r#"hooknorm_responses_total{endpoint="grpc",status="200"} 4"#),
         "{m}"
     );
 }

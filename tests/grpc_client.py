@@ -7,6 +7,8 @@ with the given metadata headers, and prints what it got as one JSON document on 
 Input (stdin, JSON):
   {"addr": "127.0.0.1:PORT",
    "calls": [{"metadata": [[k, v], ...], "request": "<JSON text>"}, ...],      # one by one
+   "contract_form_calls": [...],  # the same, with the request built from the contract's proto
+                                  # form: `Identifier merchant_event_id = 1`
    "concurrent": {"metadata": [...], "requests": ["<JSON text>", ...]},     # all at once
    "health": ["", "ucs.v2.EventService", ...],
    "reflection_v1": true}
@@ -20,7 +22,7 @@ import json
 import sys
 
 import grpc
-from google.protobuf import descriptor_pool, json_format, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, empty_pb2, json_format, message_factory
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2
@@ -49,6 +51,25 @@ def list_services_v1(channel):
     for response in call(iter([request]), timeout=10):
         names.extend(s.name for s in response.list_services_response.service)
     return sorted(names)
+
+
+def contract_form(request_descriptor):
+    """The request message as a client compiled against the contract's `Identifier
+    merchant_event_id = 1` has it: the reflected file with that one field changed."""
+    file_proto = descriptor_pb2.FileDescriptorProto()
+    request_descriptor.file.CopyToProto(file_proto)
+    for message in file_proto.message_type:
+        if message.name == request_descriptor.name:
+            for field in message.field:
+                if field.number == 1:
+                    field.type = descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE
+                    field.type_name = ".ucs.v2.Identifier"
+    pool = descriptor_pool.DescriptorPool()
+    empty = descriptor_pb2.FileDescriptorProto()
+    empty_pb2.DESCRIPTOR.CopyToProto(empty)
+    pool.Add(empty)
+    pool.Add(file_proto)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(request_descriptor.full_name))
 
 
 def failure(error):
@@ -97,24 +118,31 @@ def main():
     enum_names = {"event_type": method.output_type.fields_by_name["event_type"].enum_type}
     handle = channel.unary_unary(
         f"/{SERVICE}/{METHOD}",
-        request_serializer=request_class.SerializeToString,
+        request_serializer=lambda message: message.SerializeToString(),
         response_deserializer=response_class.FromString,
     )
 
-    def build(text):
-        return json_format.Parse(text, request_class())
+    def build(text, cls=request_class):
+        return json_format.Parse(text, cls())
 
-    results = []
-    for call in plan.get("calls", []):
-        metadata = [tuple(m) for m in call["metadata"]]
-        try:
-            response = handle(build(call["request"]), metadata=metadata, timeout=10)
-            results.append(success(response, enum_names))
-        except grpc.RpcError as error:
-            results.append(failure(error))
-        except json_format.ParseError as error:
-            results.append({"ok": False, "code": "CLIENT_PARSE_ERROR", "details": str(error)})
-    out["calls"] = results
+    def run(calls, cls):
+        results = []
+        for call in calls:
+            metadata = [tuple(m) for m in call["metadata"]]
+            try:
+                response = handle(build(call["request"], cls), metadata=metadata, timeout=10)
+                results.append(success(response, enum_names))
+            except grpc.RpcError as error:
+                results.append(failure(error))
+            except json_format.ParseError as error:
+                results.append({"ok": False, "code": "CLIENT_PARSE_ERROR", "details": str(error)})
+        return results
+
+    out["calls"] = run(plan.get("calls", []), request_class)
+    if plan.get("contract_form_calls"):
+        out["contract_form_calls"] = run(
+            plan["contract_form_calls"], contract_form(method.input_type)
+        )
 
     concurrent = plan.get("concurrent")
     if concurrent:
