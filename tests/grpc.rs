@@ -649,3 +649,36 @@ fn every_fixture_through_grpc_gives_what_the_http_endpoint_gives() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_message_over_the_body_limit_is_refused() {
+    let dir = temp_dir("grpc-limit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("serve.yaml");
+    std::fs::write(&config, "body_limit_bytes: 4096\n").unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()], &[]);
+    let t = now();
+    // Within the limit (body limit + 64 KiB for the rest of the message): handled.
+    let small = stripe_body();
+    // Over it: a Stripe body padded to 80 KB, validly signed.
+    let big = small.replacen(
+        '{',
+        &format!("{{\"padding\": \"{}\",", "x".repeat(80_000)),
+        1,
+    );
+    let out = client(
+        &server,
+        json!({"calls": [
+            call(issue_metadata(), issue_request(&stripe_signature(SECRET, t, &small), &small, SECRET)),
+            call(issue_metadata(), issue_request(&stripe_signature(SECRET, t, &big), &big, SECRET)),
+        ]}),
+    );
+    assert_eq!(out["calls"][0]["ok"], true, "{}", out["calls"][0]);
+    assert_eq!(out["calls"][1]["ok"], false);
+    assert_eq!(
+        out["calls"][1]["code"], "OUT_OF_RANGE",
+        "{}",
+        out["calls"][1]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

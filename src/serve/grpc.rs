@@ -452,14 +452,22 @@ pub(crate) async fn with_grpc(
     http: Router,
     body_limit: usize,
 ) -> Result<Router, String> {
+    let timeout = state.timeout;
     let grpc = grpc_router(state, body_limit).await?;
     let dispatch = tower::service_fn(move |req: Request| {
-        let target = if is_grpc(&req) {
-            grpc.clone()
-        } else {
-            http.clone()
-        };
-        target.oneshot(req)
+        let (grpc, http) = (grpc.clone(), http.clone());
+        async move {
+            if !is_grpc(&req) {
+                return http.oneshot(req).await;
+            }
+            // The HTTP routes' request timeout, up to the response's headers: a unary call is
+            // answered within it; reflection's stream may then go on.
+            match tokio::time::timeout(timeout, grpc.oneshot(req)).await {
+                Ok(response) => response,
+                Err(_) => Ok(Status::deadline_exceeded("the request took too long")
+                    .into_http::<axum::body::Body>()),
+            }
+        }
     });
     Ok(Router::new().fallback_service(dispatch))
 }
