@@ -682,3 +682,29 @@ fn a_message_over_the_body_limit_is_refused() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn health_is_not_serving_until_a_connector_is_loaded() {
+    let dir = temp_dir("grpc-health");
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = Server::start(&["--connectors", dir.to_str().unwrap()], &[]);
+    let check =
+        || client(&server, json!({"health": ["", "ucs.v2.EventService"]}))["health"].clone();
+    assert_eq!(
+        check(),
+        json!({"": "NOT_SERVING", "ucs.v2.EventService": "NOT_SERVING"})
+    );
+    // A spec appears in the watched directory: hot reload loads it, and the health follows.
+    std::fs::copy(
+        PathBuf::from(ROOT).join("connectors/stripe.yaml"),
+        dir.join("stripe.yaml"),
+    )
+    .unwrap();
+    assert!(
+        wait_until(20, || check()
+            == json!({"": "SERVING", "ucs.v2.EventService": "SERVING"})),
+        "{}",
+        check()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -419,13 +419,48 @@ fn is_grpc(req: &Request) -> bool {
         })
 }
 
+/// `Handle` can answer: some connector is loaded. (It does not use the intake queue, whose
+/// state `GET /readyz` adds.)
+fn serving(state: &AppState) -> bool {
+    state.specs.engine().connector_names().next().is_some()
+}
+
+/// The health of the server (`""`) and of `ucs.v2.EventService`.
+async fn set_health(health: &tonic_health::server::HealthReporter, serving: bool) {
+    use tonic::server::NamedService as _;
+    let status = if serving {
+        tonic_health::ServingStatus::Serving
+    } else {
+        tonic_health::ServingStatus::NotServing
+    };
+    health.set_service_status("", status).await;
+    health
+        .set_service_status(EventServiceServer::<Events>::NAME, status)
+        .await;
+}
+
+/// Follows the specs (hot reload may remove every connector, or load the first): the health
+/// service says `NOT_SERVING` while no connector is loaded.
+async fn follow_health(health: tonic_health::server::HealthReporter, state: Arc<AppState>) {
+    let mut last = serving(&state);
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let now = serving(&state);
+        if now != last {
+            set_health(&health, now).await;
+            last = now;
+        }
+    }
+}
+
 /// The gRPC services: `ucs.v2.EventService`, reflection v1 and v1alpha, health.
 async fn grpc_router(state: Arc<AppState>, body_limit: usize) -> Result<Router, String> {
     // The request carries the webhook's body plus its headers and URL.
     let max_message = body_limit.saturating_add(64 * 1024);
-    let events = EventServiceServer::new(Events { state }).max_decoding_message_size(max_message);
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<EventServiceServer<Events>>().await;
+    set_health(&health, serving(&state)).await;
+    tokio::spawn(follow_health(health, Arc::clone(&state)));
+    let events = EventServiceServer::new(Events { state }).max_decoding_message_size(max_message);
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(pb::DESCRIPTOR)
