@@ -573,6 +573,10 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
     let body_limit = cfg.body_limit_bytes.unwrap_or(1024 * 1024);
     // gRPC (content type `application/grpc`) shares the listener with the HTTP routes.
     let app = grpc::with_grpc(Arc::clone(&state), router(state, body_limit), body_limit).await?;
+    // No Nagle delay: HTTP/2 (gRPC) writes a response's headers, data and trailers apart.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
