@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 
 use super::{clock, record, status_for, AppState};
 use crate::{
-    DisputesResponse, ErrorKind, EventResponse, EventStatus, HandleError, HandleOutcome,
+    DisputesResponse, Engine, ErrorKind, EventResponse, EventStatus, HandleError, HandleOutcome,
     HandleRequest, HttpMethod, NormalizedEvent, PaymentsResponse, RefundsResponse, RequestDetails,
     WebhookSecrets,
 };
@@ -79,11 +79,13 @@ impl EventService for Events {
         let (metadata, _, message) = request.into_parts();
         let headers = metadata.into_headers();
         let state = &self.state;
-        let (connector, result) = match connector_of(state, &headers) {
+        // One snapshot of the specs for the whole call, as over HTTP.
+        let engine = state.specs.engine();
+        let (connector, result) = match connector_of(&engine, &headers) {
             Err(e) => (String::new(), Err(e)),
             Ok(connector) => {
                 let result = request_of(state, &connector, message).and_then(|req| {
-                    let result = state.specs.engine().handle_at(&req, clock(state, &headers));
+                    let result = engine.handle_at(&req, clock(state, &headers));
                     record(state, &connector, &result);
                     result
                 });
@@ -114,7 +116,7 @@ impl EventService for Events {
 
 /// The connector named by `x-connector`: as given, or in lower case when only that is loaded
 /// (`Stripe`, `STRIPE`).
-fn connector_of(state: &AppState, headers: &HeaderMap) -> Result<String, HandleError> {
+fn connector_of(engine: &Engine, headers: &HeaderMap) -> Result<String, HandleError> {
     let name = headers
         .get(CONNECTOR_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -126,7 +128,6 @@ fn connector_of(state: &AppState, headers: &HeaderMap) -> Result<String, HandleE
                 "the `x-connector` metadata header is missing: it names the connector (e.g. stripe)",
             )
         })?;
-    let engine = state.specs.engine();
     if engine.connector(name).is_none() {
         let lower = name.to_ascii_lowercase();
         if engine.connector(&lower).is_some() {
