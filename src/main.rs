@@ -102,13 +102,14 @@ enum Command {
         #[arg(long, allow_hyphen_values = true)]
         signing_secret: Vec<String>,
     },
-    /// Serve the engine over HTTP (specs from --connectors are hot-reloaded).
+    /// Serve the engine over HTTP and gRPC on one port (specs from --connectors are
+    /// hot-reloaded).
     #[cfg(feature = "serve")]
     Serve {
         /// Configuration file (YAML; see examples/serve.yaml).
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Listen address (default 127.0.0.1:8080).
+        /// Listen address of HTTP and gRPC (default 127.0.0.1:8080).
         #[arg(long)]
         addr: Option<String>,
         /// Directory of the durable intake queue (default: the config's `data_dir`, else

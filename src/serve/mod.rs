@@ -8,12 +8,14 @@
 //! | `GET /v1/connectors` | names, versions, the last reload and its errors |
 //! | `GET /metrics` | Prometheus text |
 //! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
+//! | gRPC (`content-type: application/grpc`) | `ucs.v2.EventService/Handle`, reflection, `grpc.health.v1` (see `grpc.rs`) |
 
 mod admin;
 mod broker_nats;
 mod broker_redis;
 mod config;
 mod delivery;
+mod grpc;
 mod intake;
 mod metrics;
 mod sink_redis;
@@ -578,7 +580,13 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
             tokio::spawn(b.consume(Arc::clone(&state)));
         }
     }
-    let app = router(state, cfg.body_limit_bytes.unwrap_or(1024 * 1024));
+    let body_limit = cfg.body_limit_bytes.unwrap_or(1024 * 1024);
+    // gRPC (content type `application/grpc`) shares the listener with the HTTP routes.
+    let app = grpc::with_grpc(Arc::clone(&state), router(state, body_limit), body_limit).await?;
+    // No Nagle delay: HTTP/2 (gRPC) writes a response's headers, data and trailers apart.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
