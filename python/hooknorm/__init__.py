@@ -192,8 +192,32 @@ _KEYS = frozenset(
         "method",
         "merchant_event_id",
         "now",
+        "request_details",
     }
 )
+
+#: The keys of the contract's nested ``request_details`` (``body`` is the payload).
+_DETAIL_KEYS = frozenset({"body", "headers", "url", "uri", "query_params", "method"})
+
+
+def _flatten(request: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The contract's ``EventServiceHandleRequest`` shape (``request_details: {method, uri,
+    headers, body, query_params}``) as the flat keys."""
+    details = request["request_details"]
+    if not isinstance(details, Mapping):
+        raise TypeError("`request_details` must be a mapping")
+    unknown = details.keys() - _DETAIL_KEYS
+    if unknown:
+        raise InvalidRequest(
+            f"unknown request_details keys {sorted(unknown)}; accepted: {sorted(_DETAIL_KEYS)}"
+        )
+    flat = {k: v for k, v in request.items() if k != "request_details"}
+    for key, value in details.items():
+        name = "payload" if key == "body" else key
+        if name in flat:
+            raise InvalidRequest(f"`{name}` is given both flat and in `request_details`")
+        flat[name] = value
+    return flat
 
 #: Bodies up to this size are handled inline by ``handle_event`` (microseconds of work); larger
 #: ones go to the event loop's default executor so the loop is never held for long.
@@ -264,6 +288,8 @@ class EventClient:
             raise InvalidRequest(
                 f"unknown request keys {sorted(unknown)}; accepted: {sorted(_KEYS)}",
             )
+        if "request_details" in request:
+            request = _flatten(request)
         if "payload" not in request:
             raise InvalidRequest("the request has no `payload` (the raw body bytes)")
         headers = request.get("headers") or {}
@@ -299,8 +325,16 @@ class EventClient:
         ``source_verified``, ``event_status``, ``merchant_event_id``, ...), ``type`` (a dotted
         name, see ``EVENT_TYPES``), ``data`` (the resource's fields), ``events`` (every event of
         a batch), ``connector`` and ``acknowledgement``. Raises a ``WebhookError`` subclass.
+
+        The contract's nested shape is accepted too: ``{"merchant_event_id": ...,
+        "request_details": {"method", "uri", "headers", "body", "query_params"},
+        "webhook_secrets": {"secret", "additional_secret"}}``.
         """
-        payload = request.get("payload") if isinstance(request, Mapping) else None
+        if isinstance(request, Mapping):
+            details = request.get("request_details")
+            payload = details.get("body") if isinstance(details, Mapping) else request.get("payload")
+        else:
+            payload = None
         if payload is not None and len(payload) > INLINE_LIMIT:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(

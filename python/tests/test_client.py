@@ -166,6 +166,25 @@ def test_payload_as_str_and_contract_spellings():
     assert as_bytes["type"] == "payment.captured"
 
 
+def test_the_contracts_nested_request_shape():
+    client = hooknorm.EventClient(connector="stripe")
+    flat = stripe_request(merchant_event_id="evt_webhook_001")
+    nested = {
+        "merchant_event_id": "evt_webhook_001",
+        "request_details": {"method": "HTTP_METHOD_POST",
+                            "uri": "https://your-app.com/webhooks/stripe",
+                            "headers": flat["headers"], "body": flat["payload"]},
+        "webhook_secrets": {"secret": flat["webhook_secret"]},
+    }
+    assert client.handle_event_sync(nested) == client.handle_event_sync(flat)
+    assert asyncio.run(client.handle_event(nested))["merchant_event_id"] == "evt_webhook_001"
+    with pytest.raises(hooknorm.InvalidRequest, match="bogus"):
+        client.handle_event_sync({**nested, "request_details": {**nested["request_details"],
+                                                                "bogus": 1}})
+    with pytest.raises(hooknorm.InvalidRequest, match="payload"):
+        client.handle_event_sync({**nested, "payload": flat["payload"]})
+
+
 def test_rotated_secrets_either_verifies():
     client = hooknorm.EventClient(connector="stripe")
     request = stripe_request("whsec_new_secret_after_rotation")
