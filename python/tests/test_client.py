@@ -8,6 +8,9 @@ import importlib.metadata
 import json
 import pathlib
 import shutil
+import sys
+import threading
+import time
 
 import pytest
 
@@ -265,3 +268,38 @@ def test_the_installed_package_ships_stubs_and_py_typed():
     assert (package / "py.typed").is_file() and (package / "_native.pyi").is_file()
     stub = (package / "_native.pyi").read_text()
     assert "def handle(" in stub and "class HandleFailure" in stub
+
+
+def test_the_gil_is_released_while_the_engine_works():
+    # A body near the 1 MiB limit keeps the engine busy for about a millisecond per call.
+    fx = fixture("stripe", "payment_success")
+    doc = json.loads(fixture_body(fx))
+    doc["data"]["object"]["description"] = "x" * 900_000
+    signed = hooknorm.sign("stripe", json.dumps(doc).encode(), "whsec_xxx")
+    client = hooknorm.EventClient(connector="stripe")
+    request = {"payload": signed["body"], "headers": signed["headers"],
+               "webhook_secret": "whsec_xxx"}
+    calls = 20
+    results = []
+
+    def worker():
+        for _ in range(calls):
+            results.append(client.handle_event_sync(request)["type"])
+
+    old = sys.getswitchinterval()
+    # No forced switches during the test: the GIL changes hands only when a thread releases it.
+    # The worker's Python code between calls never does, so the main thread can only run while
+    # the worker is inside the engine, if the engine releases the GIL.
+    sys.setswitchinterval(5.0)
+    try:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        ticks = 0
+        while thread.is_alive():
+            ticks += 1
+            time.sleep(0)  # releases the GIL, letting the worker take it back
+        thread.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert results == ["payment.captured"] * calls
+    assert ticks >= calls // 2, ticks
