@@ -283,6 +283,8 @@ impl std::fmt::Display for SourceKind {
     }
 }
 
+// Used by the property checks (feature `proptest`); a build without them leaves these unused.
+#[cfg_attr(not(feature = "proptest"), allow(dead_code))]
 impl SourceKind {
     /// True for request material (not literals or secrets).
     pub(crate) fn is_request_material(&self) -> bool {
@@ -290,6 +292,8 @@ impl SourceKind {
     }
 }
 
+// Used by the property checks (feature `proptest`); a build without them leaves these unused.
+#[cfg_attr(not(feature = "proptest"), allow(dead_code))]
 impl Scheme {
     /// The key is a public key or certificate: signing needs a different (private) key.
     pub(crate) fn asymmetric(&self) -> bool {
@@ -307,7 +311,9 @@ impl Scheme {
     }
 }
 
+// Used by the property checks (feature `proptest`); a build without them leaves these unused.
 /// What the spec warnings and the property checks ask of a compiled spec.
+#[cfg_attr(not(feature = "proptest"), allow(dead_code))]
 impl Connector {
     /// Every signature scheme, in spec order.
     pub(crate) fn schemes(&self) -> impl Iterator<Item = &Scheme> {
