@@ -22,4 +22,4 @@ pub mod registry;
 #[cfg(feature = "serve")]
 pub mod serve;
 
-pub use files::{load_dir, spec_files};
+pub use files::{load_dir, load_dir_lenient, spec_files};

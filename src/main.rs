@@ -288,9 +288,16 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The connectors of `--connectors DIR` (or the bundled ones). A spec file that does not load
+/// is reported on stderr and left out; the others stay usable.
 fn load(dir: &Option<PathBuf>) -> Result<Engine, ExitCode> {
     let loaded = match dir {
-        Some(d) => hooknorm::load_dir(d),
+        Some(d) => hooknorm::load_dir_lenient(d).map(|(engine, errors)| {
+            for e in &errors {
+                eprintln!("warning: spec not loaded: {e}");
+            }
+            engine
+        }),
         None => Engine::bundled(),
     };
     loaded.map_err(|e| fail("SpecError", e.to_string(), None))
@@ -308,11 +315,20 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, ExitCode> {
 
 fn print(v: &impl serde::Serialize) -> ExitCode {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
+        Ok(s) => emit(&format!("{s}\n")),
         Err(e) => fail("Internal", e.to_string(), None),
+    }
+}
+
+/// Writes to stdout. A reader that went away (`hooknorm connectors | head -1`) ends the
+/// command quietly, as a CLI should; other write errors are reported.
+fn emit(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail("Io", format!("stdout: {e}"), None),
     }
 }
 
@@ -504,18 +520,28 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
             data_dir,
             op,
         } => queue(config, data_dir, op),
-        Command::Schema { event } => {
-            print!(
-                "{}",
-                if event {
-                    hooknorm::schema::event_schema()
-                } else {
-                    hooknorm::schema::connector_schema()
-                }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Schema { event } => Ok(emit(&if event {
+            hooknorm::schema::event_schema()
+        } else {
+            hooknorm::schema::connector_schema()
+        })),
     }
+}
+
+/// `println!` that ends the process quietly when stdout's reader went away (a closed pipe)
+/// instead of panicking; `hooknorm test` prints its report line by line with it.
+#[cfg(feature = "proptest")]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, $($arg)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("stdout: {e}");
+            }
+            std::process::exit(1);
+        }
+    }};
 }
 
 #[cfg(feature = "proptest")]

@@ -104,7 +104,7 @@ pub fn run(
         Ok(e) => e,
         Err(e) => {
             for err in &e.errors {
-                println!("FAIL  load  {err}");
+                outln!("FAIL  load  {err}");
             }
             return Err(ExitCode::from(1));
         }
@@ -117,12 +117,12 @@ pub fn run(
             seed,
             signing_secrets: signing_secrets(signing, name).map_err(usage)?,
         };
-        println!("{name}");
+        outln!("{name}");
         let dir = fixtures.join(name);
         let (fx, unreadable) = load_fixtures(&dir);
         if let Some(conn) = engine.connector(name) {
             for w in &conn.warnings {
-                println!("  warn  {w}");
+                outln!("  warn  {w}");
             }
             let mut short: Vec<String> = fx
                 .iter()
@@ -131,41 +131,41 @@ pub fn run(
             short.sort();
             short.dedup();
             for w in short {
-                println!("  warn  fixtures: {w}");
+                outln!("  warn  fixtures: {w}");
             }
         }
         for e in &unreadable {
             failed += 1;
-            println!("  FAIL  fixtures        unreadable fixture: {e}");
+            outln!("  FAIL  fixtures        unreadable fixture: {e}");
         }
         for r in check_spec(&engine, name, &fx, &opts) {
             match &r.verdict {
-                Verdict::Passed { cases } => println!("  ok    {:<15} {cases} cases", r.property),
+                Verdict::Passed { cases } => outln!("  ok    {:<15} {cases} cases", r.property),
                 Verdict::NotApplicable { reason } => {
-                    println!("  n/a   {:<15} {reason}", r.property)
+                    outln!("  n/a   {:<15} {reason}", r.property)
                 }
                 Verdict::Failed {
                     message,
                     counterexample,
                 } => {
                     failed += 1;
-                    println!("  FAIL  {:<15} {message}", r.property);
+                    outln!("  FAIL  {:<15} {message}", r.property);
                     if let Some(c) = counterexample {
-                        println!(
+                        outln!(
                             "        counterexample (save as {}):",
                             dir.join(format!("counterexample-{}.json", r.property))
                                 .display()
                         );
                         let text = serde_json::to_string_pretty(&readable(c)).unwrap_or_default();
                         for line in text.lines() {
-                            println!("        {line}");
+                            outln!("        {line}");
                         }
                     }
                 }
             }
         }
     }
-    println!(
+    outln!(
         "{} spec(s), {} failure(s), {cases} cases per property, seed {seed}",
         names.len(),
         failed

@@ -415,3 +415,77 @@ fn test_command_passes_the_bundled_specs_and_shows_a_broken_ones_counterexample(
     assert_eq!(fixture["expect_error"], "InvalidSignature");
     assert_eq!(fixture["request"]["connector"], "stripe");
 }
+
+// Issue 13, item 7: one broken spec in `--connectors DIR` leaves the others usable.
+#[test]
+fn a_broken_spec_in_the_connectors_dir_does_not_stop_the_others() {
+    let dir = tmp("partly-broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["stripe", "paystack"] {
+        std::fs::copy(
+            root.join(format!("connectors/{name}.yaml")),
+            dir.join(format!("{name}.yaml")),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("broken.yaml"),
+        "connector: broken\nevents: [unclosed\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let out = run(&["--connectors", d, "connectors"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out.stdout), serde_json::json!(["paystack", "stripe"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.yaml:"), "{stderr}");
+    // `handle` works for a connector that loaded.
+    let out = run(&[
+        "--connectors",
+        d,
+        "handle",
+        "--request",
+        "examples/stripe-payment-succeeded.json",
+        "--now",
+        "1700000030",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        json(&out.stdout)["events"][0]["event_type"],
+        "PAYMENT_INTENT_SUCCESS"
+    );
+    // `validate` still fails on the directory.
+    let out = run(&["validate", d]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.yaml:"));
+}
+
+// Issue 13, item 8: a closed pipe ends the command quietly (no panic).
+#[test]
+fn a_closed_stdout_pipe_ends_the_command_quietly() {
+    use std::process::Stdio;
+    for args in [&["connectors"][..], &["schema"][..]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the command writes (like `| head -0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+    }
+}

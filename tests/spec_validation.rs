@@ -210,8 +210,12 @@ fn risky_but_legal_specs_get_located_warnings() {
         "message: [{body: true}]",
         "message: [{header: X-Request-Id}, {query: id}]",
     );
+    // The resource's id from the body is uncovered too (issue 13: every value that drives
+    // classification or a resource).
     let w = warnings(&partial);
-    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(w.len(), 2, "{w:#?}");
+    assert_eq!(w[1].key, "payment.connector_transaction_id");
+    assert!(w[1].message.contains("`/id`"), "{}", w[1].message);
     assert_eq!(w[0].key, "events.type");
     assert_eq!((w[0].line, w[0].file.as_str()), (12, "demo.yaml"));
     assert!(w[0].message.contains("`/type`"), "{}", w[0].message);
@@ -263,10 +267,20 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
         .filter(|n| !engine.connector(n).unwrap().warnings.is_empty())
         .collect();
     warned.sort();
-    // Mercado Pago and Nuvei route from unsigned fields; Airwallex, BlueSnap, Cashfree and
-    // Nuvei sign a timestamp but publish no window (each spec's header explains the choice).
+    // Adyen, Mercado Pago, Novalnet and Nuvei read from unsigned fields, Razorpay its event id
+    // from an unsigned header; Airwallex, BlueSnap, Cashfree and Nuvei sign a timestamp but
+    // publish no window (each spec's header explains the choice).
     assert_eq!(
         warned,
-        ["airwallex", "bluesnap", "cashfree", "mercadopago", "nuvei"]
+        [
+            "adyen",
+            "airwallex",
+            "bluesnap",
+            "cashfree",
+            "mercadopago",
+            "novalnet",
+            "nuvei",
+            "razorpay"
+        ]
     );
 }

@@ -233,6 +233,23 @@ pub struct HandleOutcome {
     pub acknowledgement: Acknowledgement,
     /// One event per notification item, in order.
     pub events: Vec<NormalizedEvent>,
+    /// Optional values of a verified webhook that could not be read (a malformed date, an
+    /// amount without a currency or not exact in it): each is left out of its event and named
+    /// here, rather than failing a webhook the processor would then retry forever. Absent when
+    /// empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<OutcomeWarning>,
+}
+
+/// An optional value left out of an event because it could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OutcomeWarning {
+    /// The index of the event (notification item) it belongs to.
+    pub item: usize,
+    /// The spec key of the value (`payment.created_at`).
+    pub field: String,
+    /// Why it was left out.
+    pub message: String,
 }
 
 /// One normalized event (`EventServiceHandleResponse` plus hooknorm's extras).

@@ -205,6 +205,7 @@ impl Engine {
         }
 
         let mut events = Vec::with_capacity(items.len());
+        let mut warnings = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let ev = self
                 .event(
@@ -212,7 +213,7 @@ impl Engine {
                     req,
                     &r,
                     (item, slots),
-                    i,
+                    (i, &mut warnings),
                     // Item signatures, else the request's.
                     item_sigs
                         .get(i)
@@ -227,6 +228,7 @@ impl Engine {
             connector: conn.name.clone(),
             acknowledgement: conn.ack.clone(),
             events,
+            warnings,
         })
     }
 
@@ -237,7 +239,7 @@ impl Engine {
         req: &HandleRequest,
         r: &Req,
         (item, slots): (&Json, Option<&[Option<Json>]>),
-        index: usize,
+        (index, warnings): (usize, &mut Vec<OutcomeWarning>),
         signature: Option<&str>,
         verified: bool,
     ) -> Result<NormalizedEvent, HandleError> {
@@ -248,6 +250,7 @@ impl Engine {
                 params: &[],
                 item: Some(item),
                 slots,
+                alt_port: false,
             },
             fields: vec![std::cell::OnceCell::new(); conn.fields.len()],
             builtins: Builtins {
@@ -257,6 +260,7 @@ impl Engine {
                 merchant_event_id: req.merchant_event_id.as_deref(),
                 ..Default::default()
             },
+            warnings: Default::default(),
         };
         it.builtins.event_type = it.eval_text(&conn.events.event_type)?;
         it.builtins.event_id = match &conn.events.id {
@@ -300,6 +304,16 @@ impl Engine {
             let digest = it.signed_sha256();
             format!("{}:{}:{}", conn.name, &digest[..32], index)
         });
+        warnings.extend(
+            it.warnings
+                .take()
+                .into_iter()
+                .map(|(field, message)| OutcomeWarning {
+                    item: index,
+                    field: field.to_string(),
+                    message,
+                }),
+        );
         Ok(NormalizedEvent {
             event_type,
             source_verified: verified,

@@ -34,6 +34,8 @@ pub(crate) struct Item<'c, 'a, 'b> {
     /// Declared fields, computed on first use.
     pub fields: Vec<OnceCell<Option<Json>>>,
     pub builtins: Builtins<'b>,
+    /// Optional values left out, as (spec key, reason).
+    pub warnings: std::cell::RefCell<Vec<(&'static str, String)>>,
 }
 
 fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
@@ -41,6 +43,18 @@ fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
 }
 
 impl<'c, 'b> Item<'c, '_, 'b> {
+    /// An optional value that could not be read: left out, and named in the outcome.
+    pub fn left_out<T>(&self, key: &'static str, e: HandleError) -> Option<T> {
+        let message = e
+            .message
+            .strip_prefix(key)
+            .and_then(|m| m.strip_prefix(": "))
+            .unwrap_or(&e.message)
+            .to_string();
+        self.warnings.borrow_mut().push((key, message));
+        None
+    }
+
     /// Declared field `i` (fields never refer to fields, so this does not recurse).
     fn field(&self, i: usize) -> Result<Option<&Json>, HandleError> {
         let Some(cell) = self.fields.get(i) else {
@@ -212,6 +226,11 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         if found.is_none() {
             found = v.default.clone().map(|d| Cow::Owned(Json::String(d)));
         }
+        if let (Some(Convert::Text), Some(value @ (Json::Bool(_) | Json::Number(_)))) =
+            (v.convert, found.as_deref())
+        {
+            found = json_text(value).map(|t| Cow::Owned(Json::String(t.into_owned())));
+        }
         if let (Some(c @ (Convert::Upper | Convert::Lower)), Some(Json::String(s))) =
             (v.convert, found.as_deref())
         {
@@ -339,7 +358,14 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         let Some(raw) = self.eval(v)? else {
             return Ok(None);
         };
-        convert::amount(&raw, unit, currency.unwrap_or("USD"))
+        // Without the amount's currency the exponent is unknown: never guess one.
+        let Some(currency) = currency else {
+            return Err(malformed(
+                key,
+                "the amount's currency is unknown, so its minor units cannot be known",
+            ));
+        };
+        convert::amount(&raw, unit, currency)
             .map(Some)
             .map_err(|e| malformed(key, e))
     }

@@ -5,7 +5,7 @@
 use crate::contract::WebhookSecrets;
 use crate::plan::{At, Connector, SourceKind};
 use crate::projection::{steps_pointer, CompiledPath, Step};
-use crate::spec::{Algorithm, KeyEncoding};
+use crate::spec::{Algorithm, BodyFormat, KeyEncoding, UrlPart};
 
 /// Secrets shorter than this many bytes are flagged where the key is the secret's text.
 pub const MIN_SECRET_BYTES: usize = 16;
@@ -27,6 +27,46 @@ fn covered(conn: &Connector, steps: &[Step]) -> bool {
     })
 }
 
+/// Whether every scheme's signature covers a request value read from `kind` (a header, query
+/// parameter, form field, URL part, ...). Literals and secrets are not request material.
+fn source_covered(conn: &Connector, kind: &SourceKind) -> bool {
+    let form_body_signed = conn.body.format != BodyFormat::Json
+        && conn.body.format != BodyFormat::Xml
+        && conn.document_form_field().is_none();
+    conn.signature.is_some()
+        && conn.schemes().all(|s| {
+            s.message.iter().any(|part| match (kind, &part.kind) {
+                (SourceKind::Literal(_) | SourceKind::Secret(_), _) => true,
+                (SourceKind::Header(a), SourceKind::Header(b)) => a
+                    .iter()
+                    .all(|n| b.iter().any(|m| m.eq_ignore_ascii_case(n))),
+                (SourceKind::Param(a), SourceKind::Param(b))
+                | (SourceKind::Query(a), SourceKind::Query(b))
+                | (SourceKind::FormField(a), SourceKind::FormField(b)) => a == b,
+                (SourceKind::Query(q), SourceKind::Url(u)) => {
+                    matches!(
+                        u.part,
+                        UrlPart::Full | UrlPart::Query | UrlPart::PathAndQuery
+                    ) && !u.remove_query.contains(q)
+                }
+                (SourceKind::Query(q), SourceKind::SortedParams(p)) => {
+                    p.reads_query() && !p.exclude.contains(q)
+                }
+                (SourceKind::FormField(f), SourceKind::SortedParams(p)) => {
+                    p.reads_form() && !p.exclude.contains(f)
+                }
+                (SourceKind::FormField(_), SourceKind::Body) => form_body_signed,
+                (SourceKind::Body, SourceKind::Body) => true,
+                (SourceKind::Url(a), SourceKind::Url(b)) => {
+                    b.remove_query.is_empty() && (b.part == UrlPart::Full || a.part == b.part)
+                }
+                (SourceKind::Field(a), _) => a.steps().is_some_and(|st| covered(conn, st)),
+                (SourceKind::SortedParams(a), SourceKind::SortedParams(b)) => a == b,
+                _ => false,
+            })
+        })
+}
+
 /// Warnings of a compiled spec, each at the plan node it is about.
 pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(At, String)> {
     let mut out = Vec::new();
@@ -35,7 +75,8 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(At, String)> {
     };
     let schemes = &sig.schemes;
 
-    // Routing read from material the signature does not cover.
+    // Values that drive classification or a resource, read from material the signature does
+    // not cover: one signed webhook could be replayed with another value there.
     let whole_document_signed = schemes.iter().any(|s| {
         s.signs_body()
             || conn.document_form_field().is_some_and(|f| {
@@ -44,10 +85,18 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(At, String)> {
                     .any(|l| matches!(&l.kind, SourceKind::FormField(x) if x == f))
             })
     });
-    if !whole_document_signed {
-        let events = &conn.events;
-        let routing = [Some(&events.event_type), events.id.as_ref()];
-        for value in routing.into_iter().flatten() {
+    let events = &conn.events;
+    let values = conn
+        .fields
+        .iter()
+        .map(|(_, v)| v)
+        .chain(std::iter::once(&events.event_type))
+        .chain(events.id.as_ref())
+        .chain(conn.payment.iter().flat_map(|p| p.values()))
+        .chain(conn.refund.iter().flat_map(|p| p.values()))
+        .chain(conn.dispute.iter().flat_map(|p| p.values()));
+    for value in values {
+        if !whole_document_signed {
             let paths = value.paths.iter().filter_map(CompiledPath::steps);
             for steps in paths.filter(|s| !covered(conn, s)) {
                 out.push((
@@ -60,6 +109,20 @@ pub(crate) fn spec_warnings(conn: &Connector) -> Vec<(At, String)> {
                     ),
                 ));
             }
+        }
+        if let Some(from) = value
+            .from
+            .as_ref()
+            .filter(|f| !source_covered(conn, &f.kind))
+        {
+            out.push((
+                value.at.clone(),
+                format!(
+                    "{} is read, but the signature does not cover it: a captured webhook can be \
+                     replayed with another value here (another event type, another resource)",
+                    from.kind
+                ),
+            ));
         }
     }
 

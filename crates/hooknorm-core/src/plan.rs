@@ -143,6 +143,7 @@ pub(crate) struct Timestamp {
 
 pub(crate) struct Check {
     pub value: Source,
+    pub equals: Option<Source>,
     pub one_of: Vec<String>,
     pub https_host: Vec<String>,
     pub error: CheckError,
@@ -164,7 +165,39 @@ pub(crate) enum SourceKind {
     Literal(String),
     Secret(String),
     Body,
-    Url(UrlPart),
+    Url(UrlSource),
+    SortedParams(SortedParams),
+}
+
+/// A URL source: the part, query parameters removed from it, and whether the scheme's default
+/// port is optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UrlSource {
+    pub part: UrlPart,
+    pub remove_query: Vec<String>,
+    pub port_optional: bool,
+}
+
+/// The `sorted_params` message part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SortedParams {
+    pub from: ParamsFrom,
+    pub exclude: Vec<String>,
+    pub assign: String,
+    pub separator: String,
+    pub repeated: bool,
+}
+
+impl SortedParams {
+    /// Reads the query string's parameters.
+    pub fn reads_query(&self) -> bool {
+        matches!(self.from, ParamsFrom::Query | ParamsFrom::QueryAndForm)
+    }
+
+    /// Reads the form body's parameters.
+    pub fn reads_form(&self) -> bool {
+        matches!(self.from, ParamsFrom::Form | ParamsFrom::QueryAndForm)
+    }
 }
 
 /// A compiled output value.
@@ -278,7 +311,8 @@ impl std::fmt::Display for SourceKind {
             SourceKind::Literal(_) => f.write_str("literal text"),
             SourceKind::Secret(n) => write!(f, "secret `{n}`"),
             SourceKind::Body => f.write_str("body"),
-            SourceKind::Url(part) => write!(f, "URL ({part:?})"),
+            SourceKind::Url(u) => write!(f, "URL ({:?})", u.part),
+            SourceKind::SortedParams(p) => write!(f, "sorted parameters ({:?})", p.from),
         }
     }
 }
@@ -301,6 +335,13 @@ impl Scheme {
             self.algorithm,
             Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519
         ) || self.key.encoding == KeyEncoding::Pem
+    }
+
+    /// Some message part is a URL whose default port is optional.
+    pub(crate) fn port_optional(&self) -> bool {
+        self.message
+            .iter()
+            .any(|s| matches!(&s.kind, SourceKind::Url(u) if u.port_optional))
     }
 
     /// The raw body is part of the signed message.

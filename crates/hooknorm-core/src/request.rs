@@ -10,7 +10,7 @@ use crate::contract::{RequestDetails, WebhookSecrets};
 use crate::crypto;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError};
-use crate::plan::{Source, SourceKind};
+use crate::plan::{SortedParams, Source, SourceKind};
 use crate::spec::{Transform, UrlPart};
 
 /// One request being handled, with lazily parsed parts.
@@ -79,6 +79,9 @@ pub(crate) struct Scope<'a, 'b> {
     pub item: Option<&'b Json>,
     /// Projection slots of the item (when the item is the whole projected document).
     pub slots: Option<&'b [Option<Json>]>,
+    /// URL sources with `default_port: optional` read the URL with its scheme's default port
+    /// added or removed ([`toggle_default_port`]).
+    pub alt_port: bool,
 }
 
 /// Renders a JSON value as text: strings as they are, numbers and booleans as JSON text, null
@@ -141,26 +144,96 @@ impl<'b> Scope<'_, 'b> {
                 .get(name)
                 .map(|s| Cow::Borrowed(s.expose().as_bytes())),
             SourceKind::Body => Some(Cow::Borrowed(&req.details.body[..])),
-            SourceKind::Url(part) => {
-                if *part == UrlPart::Full {
-                    Some(Cow::Borrowed(req.details.url.as_bytes()))
+            SourceKind::Url(us) => {
+                let remove = &us.remove_query;
+                if us.part == UrlPart::Full {
+                    let sent = req.details.url.as_str();
+                    let url = match (self.alt_port && us.port_optional, remove.is_empty()) {
+                        (false, true) => return Ok(Some(Cow::Borrowed(sent.as_bytes()))),
+                        (false, false) => Cow::Borrowed(sent),
+                        // Without a variant (another port, no scheme default) the URL as sent.
+                        (true, _) => {
+                            toggle_default_port(sent).map_or(Cow::Borrowed(sent), Cow::Owned)
+                        }
+                    };
+                    let text = if remove.is_empty() {
+                        url.into_owned()
+                    } else {
+                        without_query_params(&url, remove)
+                    };
+                    Some(Cow::Owned(text.into_bytes()))
                 } else {
                     let u = req.url()?;
-                    let text = match part {
+                    let query = || strip_query(u.query().unwrap_or(""), remove);
+                    let text = match us.part {
                         UrlPart::Full => unreachable!("handled above"),
                         UrlPart::Scheme => u.scheme().to_string(),
                         UrlPart::Host => u.host_str().unwrap_or("").to_string(),
                         UrlPart::Path => u.path().to_string(),
-                        UrlPart::Query => u.query().unwrap_or("").to_string(),
-                        UrlPart::PathAndQuery => match u.query() {
-                            Some(q) => format!("{}?{q}", u.path()),
-                            None => u.path().to_string(),
+                        UrlPart::Query => query(),
+                        UrlPart::PathAndQuery => match u.query().map(|_| query()) {
+                            Some(q) if !q.is_empty() || remove.is_empty() => {
+                                format!("{}?{q}", u.path())
+                            }
+                            _ => u.path().to_string(),
                         },
                     };
                     Some(Cow::Owned(text.into_bytes()))
                 }
             }
+            SourceKind::SortedParams(sp) => Some(Cow::Owned(self.sorted_params(sp)?)),
         })
+    }
+
+    /// The `sorted_params` part: the parameters, sorted by name (stable), as name, `assign`,
+    /// value, with `separator` between pairs.
+    fn sorted_params(&self, sp: &SortedParams) -> Result<Vec<u8>, HandleError> {
+        let req = self.req;
+        let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+        let query_text = |req: &Req| -> Result<String, HandleError> {
+            Ok(req.url()?.query().unwrap_or("").to_string())
+        };
+        if sp.reads_query() {
+            let q = query_text(req)?;
+            pairs.extend(
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned()))),
+            );
+        }
+        if sp.reads_form() {
+            if req.query_form && req.details.body.is_empty() && !sp.reads_query() {
+                let q = query_text(req)?;
+                pairs.extend(
+                    form_urlencoded::parse(q.as_bytes())
+                        .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned()))),
+                );
+            } else {
+                pairs.extend(form_urlencoded::parse(&req.details.body));
+            }
+        }
+        pairs.retain(|(k, _)| !sp.exclude.iter().any(|x| x == k));
+        pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        if !sp.repeated {
+            if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(HandleError::new(
+                    ErrorKind::MalformedBody,
+                    format!(
+                        "parameter `{}` appears more than once",
+                        crate::engine::printable(&w[0].0)
+                    ),
+                ));
+            }
+        }
+        let mut out = Vec::new();
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(sp.separator.as_bytes());
+            }
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(sp.assign.as_bytes());
+            out.extend_from_slice(v.as_bytes());
+        }
+        Ok(out)
     }
 
     /// The value of a source with default and transforms applied; `None` when absent and no
@@ -199,7 +272,75 @@ impl<'b> Scope<'_, 'b> {
             SourceKind::Secret(s) => format!("secret `{s}`"),
             SourceKind::Body => "body".into(),
             SourceKind::Url(_) => "URL".into(),
+            SourceKind::SortedParams(_) => "sorted parameters".into(),
         }
+    }
+}
+
+/// The URL with its scheme's default port (443 for https, 80 for http) removed when it is
+/// written, or added when it is not; `None` when there is no such variant (another port, another
+/// scheme, no host). Only the authority changes: the rest is kept byte for byte.
+pub(crate) fn toggle_default_port(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let host_port = &authority[host_start..];
+    // An IPv6 literal's colons are inside its brackets.
+    let port_colon = match host_port.rfind(']') {
+        Some(close) => host_port[close..].find(':').map(|i| close + i),
+        None => host_port.rfind(':'),
+    };
+    let authority = match port_colon {
+        Some(i) if &host_port[i + 1..] == default && i > 0 => {
+            format!("{}{}", &authority[..host_start], &host_port[..i])
+        }
+        Some(_) => return None,
+        None if host_port.is_empty() => return None,
+        None => format!("{authority}:{default}"),
+    };
+    Some(format!("{scheme}://{authority}{}", &rest[end..]))
+}
+
+/// A query string without the parameters named in `remove` (by decoded name); the others are
+/// kept as written, in order.
+fn strip_query(query: &str, remove: &[String]) -> String {
+    if remove.is_empty() {
+        return query.to_string();
+    }
+    query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            let decoded = form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
+            !remove.contains(&decoded)
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A URL text without the query parameters named in `remove`; `?` goes too when none is left.
+fn without_query_params(url: &str, remove: &[String]) -> String {
+    let (before_fragment, fragment) = match url.find('#') {
+        Some(i) => url.split_at(i),
+        None => (url, ""),
+    };
+    let Some((base, query)) = before_fragment.split_once('?') else {
+        return url.to_string();
+    };
+    let kept = strip_query(query, remove);
+    if kept.is_empty() {
+        format!("{base}{fragment}")
+    } else {
+        format!("{base}?{kept}{fragment}")
     }
 }
 
@@ -247,5 +388,45 @@ mod tests {
         // CRC-32 of "123456789" is 0xCBF43926.
         let v = apply_transforms(Cow::Borrowed(b"123456789"), &[Transform::Crc32]);
         assert_eq!(&*v, b"3421780262");
+    }
+
+    #[test]
+    fn the_default_port_is_added_or_removed_and_nothing_else_changes() {
+        for (url, toggled) in [
+            (
+                "https://a.example/x?y=1",
+                Some("https://a.example:443/x?y=1"),
+            ),
+            ("https://a.example:443/x", Some("https://a.example/x")),
+            ("HTTP://u:p@a.example:80", Some("HTTP://u:p@a.example")),
+            ("http://a.example?q", Some("http://a.example:80?q")),
+            ("https://[::1]:443/x", Some("https://[::1]/x")),
+            ("https://[::1]/x", Some("https://[::1]:443/x")),
+            ("https://a.example:8443/x", None),
+            ("http://a.example:443/x", None),
+            ("ftp://a.example/x", None),
+            ("https:///x", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(toggle_default_port(url).as_deref(), toggled, "{url}");
+        }
+    }
+
+    #[test]
+    fn removed_query_parameters_leave_the_rest_as_written() {
+        let rm = vec!["sig".to_string()];
+        assert_eq!(
+            without_query_params("https://a/x?sig=1&b=%20&sig=2#f", &rm),
+            "https://a/x?b=%20#f"
+        );
+        assert_eq!(
+            without_query_params("https://a/x?sig=1", &rm),
+            "https://a/x"
+        );
+        assert_eq!(
+            without_query_params("https://a/x?s%69g=1&a", &rm),
+            "https://a/x?a"
+        );
+        assert_eq!(without_query_params("https://a/x", &rm), "https://a/x");
     }
 }

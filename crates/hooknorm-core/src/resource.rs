@@ -64,6 +64,9 @@ pub(crate) trait FieldKind {
     /// Compiles the field; `section` is the resource's spec key (`payment`).
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan;
 
+    /// The compiled values the field reads (for the spec warnings).
+    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>);
+
     /// Reads the field from an item; `key` (`payment.amount`) names it in errors.
     fn extract<'b>(
         item: &Item<'_, '_, 'b>,
@@ -137,6 +140,9 @@ impl FieldKind for Text {
     one_value_key!();
     type Plan = Option<ValuePlan>;
     type Out = String;
+    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+        out.extend(plan.iter());
+    }
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, None)
     }
@@ -157,6 +163,9 @@ impl FieldKind for Time {
     one_value_key!();
     type Plan = Option<ValuePlan>;
     type Out = i64;
+    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+        out.extend(plan.iter());
+    }
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, None)
     }
@@ -178,6 +187,9 @@ impl FieldKind for Amount {
     type Spec = Option<MoneySpec>;
     type Plan = Option<MoneyPlan>;
     type Out = Money;
+    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+        out.extend(plan.iter().flat_map(|m| [&m.value, &m.currency]));
+    }
     fn keys(field: &'static str, out: &mut Vec<&'static str>) {
         out.push(field);
     }
@@ -215,6 +227,9 @@ impl FieldKind for MinorOfAmount {
     one_value_key!();
     type Plan = Option<ValuePlan>;
     type Out = i64;
+    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+        out.extend(plan.iter());
+    }
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, None)
     }
@@ -288,16 +303,22 @@ impl<T: StatusEnum> FieldKind for Status<T> {
     one_value_key!();
     type Plan = Option<ValuePlan>;
     type Out = T;
+    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+        out.extend(plan.iter());
+    }
     fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
         c.opt(&format!("{section}.{field}"), spec, Some(T::TARGET))
     }
     fn extract<'b>(
         item: &Item<'_, '_, 'b>,
-        _key: &'static str,
+        key: &'static str,
         plan: &'b Self::Plan,
         ctx: &mut Ctx,
     ) -> Result<Option<T>, HandleError> {
-        let extracted = item.enum_value(plan, T::parse)?;
+        // A status that cannot be read still resolves from the rule and the event type.
+        let extracted = item
+            .enum_value(plan, T::parse)
+            .unwrap_or_else(|e| item.left_out(key, e));
         Ok(T::resolve(extracted, ctx.rule_status, ctx.event))
     }
 }
@@ -316,6 +337,9 @@ impl FieldKind for Error {
     type Spec = ErrorSpec;
     type Plan = (Option<ValuePlan>, Option<ValuePlan>);
     type Out = ErrorDetails;
+    fn values<'p>((code, message): &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+        out.extend(code.iter().chain(message.iter()));
+    }
     fn keys(_: &'static str, out: &mut Vec<&'static str>) {
         out.extend(["error_code", "error_message"]);
     }
@@ -453,6 +477,13 @@ macro_rules! resource {
                 }
             }
 
+            /// The compiled values the section reads, in table order.
+            pub(crate) fn values(&self) -> Vec<&ValuePlan> {
+                let mut out = Vec::new();
+                $(<$kind as FieldKind>::values(&self.$field, &mut out);)*
+                out
+            }
+
             /// Reads the resource from an item, fields in table order.
             pub(crate) fn extract<'b>(
                 &'b self,
@@ -466,13 +497,14 @@ macro_rules! resource {
                     amount_unit: AmountUnit::Minor,
                     currency: None,
                 };
+                // Every field is optional: one that cannot be read is left out and named in
+                // the outcome's warnings, never a failed webhook.
                 Ok($out {
-                    $($field: <$kind as FieldKind>::extract(
-                        item,
-                        concat!($section, ".", stringify!($field)),
-                        &self.$field,
-                        &mut ctx,
-                    )?,)*
+                    $($field: {
+                        let key = concat!($section, ".", stringify!($field));
+                        <$kind as FieldKind>::extract(item, key, &self.$field, &mut ctx)
+                            .unwrap_or_else(|e| item.left_out(key, e))
+                    },)*
                 })
             }
         }

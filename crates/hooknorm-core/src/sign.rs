@@ -138,6 +138,7 @@ impl Engine {
                         params: &param_refs,
                         item: None,
                         slots: None,
+                        alt_port: false,
                     },
                 )?;
                 ctx.insert("signature", signature.clone().into());
@@ -268,6 +269,7 @@ fn sign_items(
                 params,
                 item: Some(&item),
                 slots: None,
+                alt_port: false,
             },
         )?;
         let target = doc

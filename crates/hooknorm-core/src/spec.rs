@@ -395,6 +395,21 @@ pub struct SourceSpec {
     /// The request URL, whole or a part.
     #[serde(default)]
     pub url: Option<UrlPart>,
+    /// Every parameter of the query string and/or the form body, sorted by name (byte order),
+    /// each written as name then value: for processors that sign their form or query
+    /// parameters this way.
+    #[serde(default)]
+    pub sorted_params: Option<SortedParamsSpec>,
+    /// With `url: full`, `query` or `path_and_query`: these query parameters are removed
+    /// (every occurrence; the rest is kept byte for byte, in order), e.g. the parameter that
+    /// holds the signature itself.
+    #[serde(default)]
+    pub remove_query: Vec<String>,
+    /// With `url: full`: `optional` tries the URL as sent and, when it fails, the same URL with
+    /// its scheme's default port (443 for https, 80 for http) added or removed, for processors
+    /// whose SDK accepts both. Default `as_sent`.
+    #[serde(default)]
+    pub default_port: DefaultPort,
     /// Used when the value is missing; without it a missing value is an error.
     #[serde(default)]
     pub default: Option<String>,
@@ -416,6 +431,50 @@ pub enum UrlPart {
     Query,
     /// Path plus `?query` if any.
     PathAndQuery,
+}
+
+/// How a URL's default port is treated (`default_port`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultPort {
+    /// Only the URL exactly as sent.
+    #[default]
+    AsSent,
+    /// The URL as sent, or with the scheme's default port added or removed.
+    Optional,
+}
+
+/// All parameters of the query string and/or form body, sorted by name, as one message part.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortedParamsSpec {
+    /// Where the parameters are.
+    pub from: ParamsFrom,
+    /// Parameters left out, by name (such as the one holding the signature).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Text between a name and its value. Default: nothing.
+    #[serde(default)]
+    pub assign: String,
+    /// Text between consecutive name-value pairs. Default: nothing.
+    #[serde(default)]
+    pub separator: String,
+    /// `true`: a name may repeat; each of its values is written, in the order sent (the sort
+    /// is stable). `false` (the default): a repeated name makes the part unreadable.
+    #[serde(default)]
+    pub repeated: bool,
+}
+
+/// Which parameters `sorted_params` reads. Names and values are percent-decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamsFrom {
+    /// The URL's query string.
+    Query,
+    /// The form body (`application/x-www-form-urlencoded`).
+    Form,
+    /// Both, sorted together.
+    QueryAndForm,
 }
 
 /// Value transforms.
@@ -481,6 +540,10 @@ pub struct CheckSpec {
     /// these.
     #[serde(default)]
     pub https_host: Vec<String>,
+    /// The value must equal this one, byte for byte (e.g. a digest of the body sent in a
+    /// query parameter: `equals: {body: true, transform: [sha256_hex]}`).
+    #[serde(default)]
+    pub equals: Option<SourceSpec>,
     /// The error kind when the check fails. Default `InvalidSignature`.
     #[serde(default)]
     pub error: Option<CheckError>,
@@ -587,6 +650,10 @@ pub enum Convert {
     UnixMillis,
     /// Timestamps: RFC 3339 text.
     Rfc3339,
+    /// Render the value as text the way signed message parts render it (strings as-is,
+    /// numbers and booleans as JSON text), so a condition compares what was signed: a
+    /// boolean `true` and the string `"true"` are then the same value.
+    Text,
 }
 
 /// An amount with its currency.

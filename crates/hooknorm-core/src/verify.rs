@@ -224,6 +224,25 @@ fn run_checks(
                 format!("{what} has a value this connector does not accept"),
             ));
         }
+        if let Some(other) = &c.equals {
+            let Some(expected) = scope.get(other)? else {
+                return Err(fail(
+                    report,
+                    "checks",
+                    ErrorKind::MissingSignature,
+                    format!("{} is missing", Scope::describe(other)),
+                ));
+            };
+            let same: bool = subtle::ConstantTimeEq::ct_eq(v.as_bytes(), &expected[..]).into();
+            if !same {
+                return Err(fail(
+                    report,
+                    "checks",
+                    kind,
+                    format!("{what} does not equal the {}", Scope::describe(other)),
+                ));
+            }
+        }
         if !c.https_host.is_empty() {
             let ok = url::Url::parse(&v).ok().is_some_and(|u| {
                 u.scheme() == "https"
@@ -339,6 +358,12 @@ fn scheme_matches(
 
 /// Verifies the schemes of one scope (`item` is the batch item for item-scope schemes).
 ///
+/// Schemes are tried in order; a scheme whose input is missing or unreadable (no signature in
+/// the place it reads, a signed header absent, a form field of a body that is not a form) does
+/// not match and the next one is tried, so the order of schemes never changes the outcome. When
+/// none verifies, the error says why the most relevant one failed: a wrong signature over a
+/// signature whose signed input was missing, and the first scheme's reason otherwise.
+///
 /// With `now`, the replay window is checked too, with the verifying scheme's parameters.
 pub(crate) fn verify(
     sig: &Signature,
@@ -354,20 +379,33 @@ pub(crate) fn verify(
         params: &[],
         item,
         slots,
+        alt_port: false,
     };
     let mut found_any = false;
     let mut malformed = false;
     let mut keys_supplied = 0;
     let mut keys_usable = 0;
     let mut checked = false;
+    // Whether a signature was compared with a built message, and the first reason a scheme
+    // could not be tried.
+    let mut compared = false;
+    let mut unreadable: Option<HandleError> = None;
     for scheme in &sig.schemes {
         let raw = match scope_base.text(&scheme.sig_from) {
             Ok(r) => r,
-            Err(e) => return Err(fail(report, "signature", e.kind, e.message)),
+            Err(e) => {
+                unreadable.get_or_insert(e);
+                continue;
+            }
         };
         let Some(raw) = raw else { continue };
-        let parsed = parse_sig(&scheme.format, &raw, &scope_base)
-            .map_err(|e| fail(report, "signature", e.kind, e.message))?;
+        let parsed = match parse_sig(&scheme.format, &raw, &scope_base) {
+            Ok(p) => p,
+            Err(e) => {
+                unreadable.get_or_insert(e);
+                continue;
+            }
+        };
         malformed |= parsed.malformed;
         if parsed.candidates.is_empty() {
             continue;
@@ -383,25 +421,45 @@ pub(crate) fn verify(
         if keys.is_empty() {
             continue;
         }
-        let scope = Scope {
-            req,
-            params: &parsed.params,
-            item,
-            slots,
+        // The URL as sent, then (for `default_port: optional`) with the default port toggled.
+        let variants: &[bool] = if scheme.port_optional()
+            && crate::request::toggle_default_port(&req.details.url).is_some()
+        {
+            &[false, true]
+        } else {
+            &[false]
         };
-        let msg =
-            message(scheme, &scope).map_err(|e| fail(report, "signature", e.kind, e.message))?;
-        if let Some(i) = scheme_matches(scheme, &keys, &msg, &parsed.candidates) {
-            step(report, "signature", true, "verified");
-            if let (Some(ts), Some(now)) = (&sig.timestamp, now) {
-                check_timestamp(ts, req, &parsed.params, now, report)?;
+        for &alt_port in variants {
+            let scope = Scope {
+                req,
+                params: &parsed.params,
+                item,
+                slots,
+                alt_port,
+            };
+            let msg = match message(scheme, &scope) {
+                Ok(m) => m,
+                Err(e) => {
+                    unreadable.get_or_insert(e);
+                    break;
+                }
+            };
+            compared = true;
+            if let Some(i) = scheme_matches(scheme, &keys, &msg, &parsed.candidates) {
+                step(report, "signature", true, "verified");
+                if let (Some(ts), Some(now)) = (&sig.timestamp, now) {
+                    check_timestamp(ts, req, &parsed.params, now, report)?;
+                }
+                return Ok(Outcome::Verified(Verified {
+                    signature: parsed.candidates[i].to_string(),
+                }));
             }
-            return Ok(Outcome::Verified(Verified {
-                signature: parsed.candidates[i].to_string(),
-            }));
         }
     }
     if !found_any {
+        if let Some(e) = unreadable {
+            return Err(fail(report, "signature", e.kind, e.message));
+        }
         if malformed {
             return Err(fail(
                 report,
@@ -440,6 +498,9 @@ pub(crate) fn verify(
         };
         return Err(fail(report, "signature", kind, msg));
     }
+    if let Some(e) = unreadable.filter(|_| !compared) {
+        return Err(fail(report, "signature", e.kind, e.message));
+    }
     Err(fail(
         report,
         "signature",
@@ -461,6 +522,7 @@ fn check_timestamp(
         params,
         item: None,
         slots: None,
+        alt_port: false,
     };
     let what = Scope::describe(&ts.from);
     let text = scope

@@ -62,14 +62,67 @@ impl Compiler<'_> {
             }
             kinds.push(SourceKind::Body);
         }
-        if let Some(u) = s.url {
-            kinds.push(SourceKind::Url(u));
+        if let Some(part) = s.url {
+            if !s.remove_query.is_empty()
+                && !matches!(part, UrlPart::Full | UrlPart::Query | UrlPart::PathAndQuery)
+            {
+                self.err(
+                    &format!("{key}.remove_query"),
+                    "`remove_query` needs `url: full`, `query` or `path_and_query`",
+                );
+            }
+            if s.default_port == DefaultPort::Optional && part != UrlPart::Full {
+                self.err(
+                    &format!("{key}.default_port"),
+                    "`default_port` needs `url: full`",
+                );
+            }
+            kinds.push(SourceKind::Url(UrlSource {
+                part,
+                remove_query: s.remove_query.clone(),
+                port_optional: s.default_port == DefaultPort::Optional,
+            }));
+        } else {
+            if !s.remove_query.is_empty() {
+                self.err(
+                    &format!("{key}.remove_query"),
+                    "`remove_query` needs `url: full`, `query` or `path_and_query`",
+                );
+            }
+            if s.default_port != DefaultPort::AsSent {
+                self.err(
+                    &format!("{key}.default_port"),
+                    "`default_port` needs `url: full`",
+                );
+            }
+        }
+        for (i, name) in s.remove_query.iter().enumerate() {
+            if name.is_empty() {
+                self.err(&format!("{key}.remove_query[{i}]"), "cannot be empty");
+            }
+        }
+        if let Some(p) = &s.sorted_params {
+            for (i, name) in p.exclude.iter().enumerate() {
+                if name.is_empty() {
+                    self.err(
+                        &format!("{key}.sorted_params.exclude[{i}]"),
+                        "cannot be empty",
+                    );
+                }
+            }
+            kinds.push(SourceKind::SortedParams(SortedParams {
+                from: p.from,
+                exclude: p.exclude.clone(),
+                assign: p.assign.clone(),
+                separator: p.separator.clone(),
+                repeated: p.repeated,
+            }));
         }
         if kinds.len() != 1 {
             self.err(
                 key,
                 format!(
-                    "give exactly one of header, param, query, form_field, field, literal, secret, body, url (found {})",
+                    "give exactly one of header, param, query, form_field, field, literal, secret, body, url, sorted_params (found {})",
                     kinds.len()
                 ),
             );
@@ -121,11 +174,15 @@ impl Compiler<'_> {
             .enumerate()
             .map(|(i, c)| {
                 let key = format!("signature.checks[{i}]");
-                if c.one_of.is_empty() && c.https_host.is_empty() {
-                    self.err(&key, "a check needs `one_of` or `https_host`");
+                if c.one_of.is_empty() && c.https_host.is_empty() && c.equals.is_none() {
+                    self.err(&key, "a check needs `one_of`, `https_host` or `equals`");
                 }
                 Check {
                     value: self.source(&format!("{key}.value"), &c.value, true),
+                    equals: c
+                        .equals
+                        .as_ref()
+                        .map(|e| self.source(&format!("{key}.equals"), e, true)),
                     one_of: c.one_of.clone(),
                     https_host: c
                         .https_host

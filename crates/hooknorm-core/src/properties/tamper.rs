@@ -26,6 +26,7 @@ fn same_place(a: &SourceKind, b: &SourceKind) -> bool {
         (Field(x), Field(y)) => x.steps() == y.steps(),
         (Literal(_), Literal(_)) | (Body, Body) => true,
         (Url(x), Url(y)) => x == y,
+        (SortedParams(x), SortedParams(y)) => x == y,
         _ => false,
     }
 }
@@ -192,6 +193,31 @@ pub(super) fn apply_tamper(
             let path = format!("{}x", url.path());
             url.set_path(&path);
             d.url = url.to_string();
+        }
+        SourceKind::SortedParams(sp) => {
+            // A parameter that is not excluded: in the form body, else in the query string.
+            let signed = |k: &str| !sp.exclude.iter().any(|x| x == k);
+            let mut pairs = form_pairs(&d.body);
+            let in_form = sp.reads_form() && pairs.iter().any(|(k, _)| signed(k));
+            if in_form {
+                let n = pairs.iter().filter(|(k, _)| signed(k)).count();
+                let entry = pairs.iter_mut().filter(|(k, _)| signed(k)).nth(pos % n)?;
+                entry.1 = alter_value(&entry.1, pos);
+                d.body = form_body(&pairs);
+            } else if sp.reads_query() {
+                let mut url = url::Url::parse(&d.url).ok()?;
+                let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+                let n = pairs.iter().filter(|(k, _)| signed(k)).count();
+                if n == 0 {
+                    return None;
+                }
+                let entry = pairs.iter_mut().filter(|(k, _)| signed(k)).nth(pos % n)?;
+                entry.1 = alter_value(&entry.1, pos);
+                url.query_pairs_mut().clear().extend_pairs(pairs);
+                d.url = url.to_string();
+            } else {
+                return None;
+            }
         }
         SourceKind::Literal(_) | SourceKind::Secret(_) => return None,
     }
