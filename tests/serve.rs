@@ -1183,3 +1183,75 @@ fn the_nats_sink_publishes_each_event_once_and_survives_a_broker_restart() {
     nats.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_spec_added_while_serving_is_served_on_its_webhook_route_without_a_restart() {
+    // Only Stripe at the start; Razorpay's spec is copied in later. Its `default` account comes
+    // from HOOKNORM_SECRET_RAZORPAY and its `shop2` account from the config: both were known
+    // before the connector was.
+    let dir = temp_dir("late-spec");
+    let specs = dir.join("specs");
+    std::fs::create_dir_all(&specs).unwrap();
+    std::fs::copy(
+        format!("{ROOT}/connectors/stripe.yaml"),
+        specs.join("stripe.yaml"),
+    )
+    .unwrap();
+    let config = dir.join("serve.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "accounts:\n  - connector: razorpay\n    account: shop2\n    secrets:\n      secret: {{value: {RZP_SECRET:?}}}\n"
+        ),
+    )
+    .unwrap();
+    let server = Server::start(
+        &[
+            "--connectors",
+            specs.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[("HOOKNORM_SECRET_RAZORPAY", RZP_SECRET)],
+    );
+    let agent = agent();
+    let post = |path: &str, i: usize| {
+        let (headers, body) = razorpay_webhook(i);
+        let (status, _, resp) = send(&agent, "POST", &server.url(path), &headers, &body);
+        (status, String::from_utf8_lossy(&resp).into_owned())
+    };
+    for path in ["/webhooks/razorpay", "/webhooks/razorpay/shop2"] {
+        let (status, resp) = post(path, 0);
+        assert_eq!(status, 404, "{path} before the spec exists: {resp}");
+    }
+    std::fs::copy(
+        format!("{ROOT}/connectors/razorpay.yaml"),
+        specs.join("razorpay.yaml"),
+    )
+    .unwrap();
+    assert!(
+        wait_until(30, || post("/webhooks/razorpay", 1).0 == 200),
+        "the default account (secret from the environment) is served once the spec appears: {:?}",
+        post("/webhooks/razorpay", 1)
+    );
+    let (status, resp) = post("/webhooks/razorpay/shop2", 2);
+    assert_eq!(
+        status, 200,
+        "the config's account of the new connector: {resp}"
+    );
+    // Still verified: another secret's signature is refused on the new route.
+    let (mut headers, body) = razorpay_webhook(3);
+    headers.insert("x-razorpay-signature".into(), "0".repeat(64));
+    let (status, _, _) = send(
+        &agent,
+        "POST",
+        &server.url("/webhooks/razorpay"),
+        &headers,
+        &body,
+    );
+    assert_eq!(status, 401);
+    // An account that is in neither the config nor the environment stays unknown.
+    assert_eq!(post("/webhooks/razorpay/other", 4).0, 404);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

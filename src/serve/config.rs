@@ -337,10 +337,28 @@ impl ServeConfig {
 }
 
 /// (connector, account) → its secrets and public URL.
-pub(crate) type Accounts = BTreeMap<(String, String), (WebhookSecrets, Option<String>)>;
+/// An account's secrets and public URL.
+pub(crate) type Account = (WebhookSecrets, Option<String>);
+pub(crate) type Accounts = BTreeMap<(String, String), Account>;
 
 fn env_name(connector: &str) -> String {
     connector.to_ascii_uppercase().replace('-', "_")
+}
+
+/// The `default` account of `connector` from `HOOKNORM_SECRET_<CONNECTOR>` (and
+/// `HOOKNORM_ADDITIONAL_SECRET_<CONNECTOR>`), when the first is set.
+pub(crate) fn env_account(
+    connector: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<Account> {
+    let n = env_name(connector);
+    let secret = env(&format!("HOOKNORM_SECRET_{n}"))?;
+    let secrets = WebhookSecrets {
+        secret: Some(Secret::new(secret)),
+        additional_secret: env(&format!("HOOKNORM_ADDITIONAL_SECRET_{n}")).map(Secret::new),
+        other: BTreeMap::new(),
+    };
+    Some((secrets, None))
 }
 
 /// The secrets of every account: from the file's accounts, and for connectors without a
@@ -395,14 +413,8 @@ pub(crate) fn resolve_accounts(
         if out.contains_key(&key) {
             continue;
         }
-        let n = env_name(c);
-        if let Some(s) = env(&format!("HOOKNORM_SECRET_{n}")) {
-            let secrets = WebhookSecrets {
-                secret: Some(Secret::new(s)),
-                additional_secret: env(&format!("HOOKNORM_ADDITIONAL_SECRET_{n}")).map(Secret::new),
-                other: BTreeMap::new(),
-            };
-            out.insert(key, (secrets, None));
+        if let Some(account) = env_account(c, &env) {
+            out.insert(key, account);
         }
     }
     Ok(out)

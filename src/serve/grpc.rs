@@ -157,9 +157,8 @@ fn request_of(
             )))
         }
     };
-    let account = state
-        .accounts
-        .get(&(connector.to_string(), "default".to_string()));
+    let account = state.account(connector, "default");
+    let account = account.as_ref();
     let given = |s: Option<String>| s.filter(|s| !s.is_empty());
     let url = match (given(details.uri), given(details.url)) {
         (Some(a), Some(b)) if a != b => {

@@ -65,6 +65,31 @@ impl Specs {
     }
 }
 
+impl AppState {
+    /// The secrets and public URL of a connector's account: from the config (resolved at the
+    /// start, also for connectors whose spec appears later), else, for the `default` account of
+    /// a connector the specs have now (one hot-reloaded in since the start too), from
+    /// `HOOKNORM_SECRET_<CONNECTOR>`, looked up when it is asked for.
+    fn account(&self, connector: &str, account: &str) -> Option<config::Account> {
+        if let Some(a) = self
+            .accounts
+            .get(&(connector.to_string(), account.to_string()))
+        {
+            return Some(a.clone());
+        }
+        if account != "default"
+            || !self
+                .specs
+                .engine()
+                .connector_names()
+                .any(|n| n == connector)
+        {
+            return None;
+        }
+        config::env_account(connector, |v| std::env::var(v).ok())
+    }
+}
+
 /// Everything a request needs.
 pub(crate) struct AppState {
     specs: Specs,
@@ -242,7 +267,7 @@ async fn webhook(
         .get("account")
         .cloned()
         .unwrap_or_else(|| "default".into());
-    let (response, result) = match state.accounts.get(&(connector.clone(), account.clone())) {
+    let (response, result) = match state.account(&connector, &account) {
         None => (
             error_response(
                 StatusCode::NOT_FOUND,
