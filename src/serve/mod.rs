@@ -190,7 +190,7 @@ async fn handle_api(
                 Ok(outcome) => (StatusCode::OK, axum::Json(outcome)).into_response(),
                 Err(e) => error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e)),
             };
-            tracing::info!(
+            tracing::debug!(
                 endpoint = "handle",
                 connector = %crate::printable(&req.connector),
                 status = response.status().as_u16(),
@@ -336,7 +336,7 @@ async fn webhook(
             }
         },
     };
-    tracing::info!(
+    tracing::debug!(
         endpoint = "webhook",
         connector = %crate::printable(&connector),
         account = %crate::printable(&account),
