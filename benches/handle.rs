@@ -1,9 +1,12 @@
-//! `handle` on a realistic ~3 KB Stripe `payment_intent.succeeded` webhook, against a
-//! hand-written Stripe-only baseline and the HMAC alone, measured in the same run.
+//! `handle` on a Stripe `payment_intent.succeeded` webhook of about 300 B, 3 KB and 30 KB,
+//! against a hand-written Stripe-only baseline and the HMAC alone, measured in the same run;
+//! and, through a counting global allocator, the heap allocations of one call of each.
 //!
 //! Run: `cargo bench --bench handle`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[path = "common/mod.rs"]
 mod common;
@@ -14,6 +17,38 @@ use hooknorm::{Engine, HandleRequest, RequestDetails, WebhookSecrets};
 use serde::Deserialize;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
+
+/// The system allocator, counting allocations (and reallocations).
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is passed on unchanged to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by one call of `f` (the mean of 100 calls).
+fn allocations<R>(mut f: impl FnMut() -> R) -> f64 {
+    let before = ALLOCS.load(Ordering::Relaxed);
+    for _ in 0..100 {
+        black_box(f());
+    }
+    (ALLOCS.load(Ordering::Relaxed) - before) as f64 / 100.0
+}
 
 const SECRET: &str = "whsec_bench_0123456789abcdef0123456789";
 const NOW: i64 = 1_700_000_030;
@@ -110,10 +145,16 @@ fn baseline(
     mac.update(t.as_bytes());
     mac.update(b".");
     mac.update(body);
-    let expected = hex(&mac.finalize().into_bytes());
+    // Hex on the stack: no allocation per byte.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut expected = [0u8; 64];
+    for (i, b) in mac.finalize().into_bytes().iter().enumerate() {
+        expected[2 * i] = HEX[(b >> 4) as usize];
+        expected[2 * i + 1] = HEX[(b & 15) as usize];
+    }
     if !sigs
         .iter()
-        .any(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes())))
+        .any(|s| bool::from(s.as_bytes().ct_eq(&expected[..])))
     {
         return None;
     }
@@ -130,11 +171,36 @@ fn baseline(
     })
 }
 
+/// A minimal Stripe `payment_intent.succeeded` (about 300 bytes).
+fn small_body() -> Vec<u8> {
+    br#"{"id":"evt_3OCxDsHkNrmTst001Ev7Sc9Q","object":"event","type":"payment_intent.succeeded","created":1699999998,"data":{"object":{"id":"pi_3OCxDsHkNrmTst001A2b3C4d","object":"payment_intent","amount":2000,"amount_received":2000,"currency":"usd","customer":"cus_P0hk4Nrm7Tq2Lx","status":"succeeded","metadata":{"order_id":"order_1042"}}}}"#.to_vec()
+}
+
+/// The 3 KB body with its metadata padded to about 30 KB.
+fn large_body() -> Vec<u8> {
+    let text = String::from_utf8(common::stripe_body()).unwrap();
+    let extra: String = (0..400)
+        .map(|i| format!("\"note_{i:04}\": \"gift wrap requested for line {i}, ship together\", "))
+        .collect();
+    text.replacen("\"metadata\": {", &format!("\"metadata\": {{{extra}"), 1)
+        .into_bytes()
+}
+
 fn bench(c: &mut Criterion) {
     let engine = Engine::bundled().expect("bundled specs");
-    let body = common::stripe_body();
+    for (name, body) in [
+        ("stripe_payment_intent_succeeded_300b", small_body()),
+        ("stripe_payment_intent_succeeded_3kb", common::stripe_body()),
+        ("stripe_payment_intent_succeeded_30kb", large_body()),
+    ] {
+        bench_body(c, &engine, name, &body);
+    }
+}
+
+fn bench_body(c: &mut Criterion, engine: &Engine, name: &str, body: &[u8]) {
+    let body = body.to_vec();
     let req = signed_request(&body);
-    eprintln!("body: {} bytes", body.len());
+    eprintln!("{name}: body {} bytes", body.len());
 
     // Both must agree before timing anything.
     let out = engine
@@ -166,7 +232,11 @@ fn bench(c: &mut Criterion) {
         other => panic!("unexpected response {other:?}"),
     }
 
-    let mut g = c.benchmark_group("stripe_payment_intent_succeeded_3kb");
+    let a_base = allocations(|| baseline(&req.request_details.headers, &body, SECRET, NOW));
+    let a_hook = allocations(|| engine.handle_at(&req, NOW));
+    println!("{name}: allocations per call: baseline {a_base}, hooknorm handle {a_hook}");
+
+    let mut g = c.benchmark_group(name);
     g.bench_function("hmac_only", |b| {
         b.iter(|| {
             let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
