@@ -31,6 +31,39 @@ struct Inner {
     intake: BTreeMap<&'static str, u64>,
     /// Delivery attempts by outcome: delivered, retry, dead.
     deliveries: [u64; 3],
+    /// The last hour, per minute: (unix minute, series, label) → count, where the series is
+    /// events (labelled by connector) or failures (labelled by error kind). The console's chart.
+    minutes: BTreeMap<(i64, Series, String), u64>,
+}
+
+/// A series of the per-minute counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Series {
+    /// Normalized events, by connector.
+    Events,
+    /// Failed requests, by error kind.
+    Failures,
+}
+
+fn this_minute() -> i64 {
+    crate::queue::now_ms().div_euclid(60_000)
+}
+
+impl Inner {
+    fn per_minute(&mut self, series: Series, label: &str) {
+        let now = this_minute();
+        *self
+            .minutes
+            .entry((now, series, label.to_string()))
+            .or_default() += 1;
+        // Keep the last hour only.
+        while let Some(e) = self.minutes.first_entry() {
+            if e.key().0 > now - 60 {
+                break;
+            }
+            e.remove();
+        }
+    }
 }
 
 /// The service's metrics.
@@ -54,7 +87,8 @@ impl Metrics {
         self.with(|m| {
             *m.events
                 .entry((connector.to_string(), event_type.to_string()))
-                .or_default() += 1
+                .or_default() += 1;
+            m.per_minute(Series::Events, connector);
         });
     }
 
@@ -62,7 +96,8 @@ impl Metrics {
         self.with(|m| {
             *m.failures
                 .entry((connector.to_string(), kind.to_string()))
-                .or_default() += 1
+                .or_default() += 1;
+            m.per_minute(Series::Failures, kind);
         });
     }
 
@@ -87,6 +122,19 @@ impl Metrics {
         if n > 0 {
             self.with(|m| *m.intake.entry(result).or_default() += n);
         }
+    }
+
+    /// The per-minute counts of the last hour: (minutes before now, 0 the current one; series;
+    /// label; count).
+    pub(crate) fn last_hour(&self) -> Vec<(i64, Series, String, u64)> {
+        let now = this_minute();
+        self.with(|m| {
+            m.minutes
+                .iter()
+                .filter(|((t, _, _), _)| *t > now - 60)
+                .map(|((t, s, l), n)| (now - t, *s, l.clone(), *n))
+                .collect()
+        })
     }
 
     /// Attempts that delivered, will be retried, and gave up (dead letters).

@@ -8,12 +8,14 @@
 //! | `GET /v1/connectors` | names, versions, the last reload and its errors |
 //! | `GET /metrics` | Prometheus text |
 //! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
+//! | `GET /console`, ... | the web console (see `console/mod.rs`), behind the same token; 404 without one |
 //! | gRPC (`content-type: application/grpc`) | `ucs.v2.EventService/Handle`, reflection, `grpc.health.v1` (see `grpc.rs`) |
 
 mod admin;
 mod broker_nats;
 mod broker_redis;
 mod config;
+mod console;
 mod delivery;
 mod grpc;
 mod intake;
@@ -483,11 +485,17 @@ pub(crate) fn router(state: Arc<AppState>, body_limit: usize) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/v1/queue/stats", get(admin::stats))
-        .route("/v1/queue/events", get(admin::events))
-        .route("/v1/queue/events/{id}", get(admin::event))
-        .route("/v1/queue/replay", post(admin::replay))
-        .route("/v1/queue/purge", post(admin::purge))
+        .merge(
+            // The token-guarded routes: the queue's admin endpoints and the console.
+            Router::new()
+                .route("/v1/queue/stats", get(admin::stats))
+                .route("/v1/queue/events", get(admin::events))
+                .route("/v1/queue/events/{id}", get(admin::event))
+                .route("/v1/queue/replay", post(admin::replay))
+                .route("/v1/queue/purge", post(admin::purge))
+                .merge(console::routes())
+                .layer(axum::middleware::from_fn(console::security_headers)),
+        )
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             timeout_layer,
