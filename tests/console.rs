@@ -364,6 +364,11 @@ fn console_in_a_real_browser() {
     post_webhook(server, xss);
     assert!(wait_until(10, || state_of(server, xss)
         .is_some_and(|(_, st)| st == "delivered")));
+    // A forged webhook: a failure for the failures chart.
+    let (mut h, b) = razorpay_with_id("pay_forged_1");
+    h.insert("x-razorpay-signature".into(), "00".repeat(32));
+    let (st, _, _) = send(&agent(), "POST", &server.url("/webhooks/razorpay"), &h, &b);
+    assert_eq!(st, 401);
     let before = answered.lock().unwrap().len();
 
     let shots = PathBuf::from(ROOT).join("target/console-screenshots");
@@ -403,4 +408,46 @@ fn console_in_a_real_browser() {
         let png = std::fs::read(shots.join(format!("{name}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{name}.png is a PNG");
     }
+}
+
+#[test]
+fn broker_mode_says_the_event_list_is_not_available() {
+    let dir = temp_dir("console-broker");
+    let redis = RedisServer::start(free_port(), &dir.join("redis"));
+    let (sink, _) = receiver(vec![]);
+    let config = razorpay_config(
+        &dir,
+        &format!(
+            "intake:\n  redis:\n    url: {}\nsink:\n  http: {{url: {sink:?}}}\nadmin_token: {TOKEN:?}\n",
+            redis.url()
+        ),
+    );
+    let server = Server::with_config(&config, &dir.join("data"), &[]);
+    post_webhook(&server, "pay_broker_1");
+    let bearer = format!("Bearer {TOKEN}");
+    for path in ["/console", "/console/dead"] {
+        let (st, h, body) = request("GET", &server.url(path), &[("authorization", &bearer)], "");
+        assert_eq!(st, 200, "{path}");
+        assert_security_headers(&h, path);
+        assert!(
+            body.contains("The console&#x27;s event list is not available in broker mode")
+                && body.contains("(intake.redis)"),
+            "{path}: {body}"
+        );
+        assert!(body.contains("id=\"error\""), "{path}");
+    }
+    // The charts still come from the service's own counts.
+    let (_, _, body) = request(
+        "GET",
+        &server.url("/console"),
+        &[("authorization", &bearer)],
+        "",
+    );
+    assert!(
+        body.contains("razorpay: 1"),
+        "the chart legend counts the event"
+    );
+    drop(server);
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
 }

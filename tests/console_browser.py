@@ -110,7 +110,11 @@ def run(driver):
     check(driver.execute_script("return typeof window.hooknormXss") == "undefined",
           "the injected script did not run")
     check(len(driver.find_elements(By.CSS_SELECTOR, "svg rect")) > 2, "the charts' bars")
-    check(driver.find_elements(By.CSS_SELECTOR, "#chart-1 .legend li"), "the chart's legend")
+    check("razorpay: 3" in driver.find_element(By.CSS_SELECTOR, "#chart-1 .legend").text,
+          "the events chart's legend")
+    check("InvalidSignature: 1" in driver.find_element(By.CSS_SELECTOR, "#chart-2 .legend").text,
+          "the failures chart's legend counts the forged webhook")
+    check("pay_forged_1" not in driver.page_source, "a forged webhook is no event")
     shot(driver, "02-events")
 
     # Filtered by delivery state.

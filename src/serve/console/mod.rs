@@ -32,7 +32,7 @@ use minijinja::{context, Environment, Value};
 use super::admin::blocking;
 use super::metrics::Series;
 use super::{delivery, AppState, Specs};
-use crate::queue::{ReplaySelect, Replayed, State as EventState};
+use crate::queue::{ReplaySelect, Replayed, State as EventState, StoreError};
 
 const CSS: &str = include_str!("assets/console.css");
 
@@ -233,7 +233,7 @@ async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri
                 .collect::<Vec<_>>(),
             None,
         ),
-        Err(e) => (Vec::new(), Some(e.to_string())),
+        Err(e) => (Vec::new(), Some(store_error(&e))),
     };
     let more = rows.len() > view::PAGE;
     rows.truncate(view::PAGE);
@@ -258,6 +258,17 @@ fn bad_filter(token: &str, e: &str) -> Response {
             filter => view::Filter::default(), rows => Vec::<view::Row>::new(),
         },
     )
+}
+
+/// A store error as the console says it: broker mode named plainly.
+fn store_error(e: &StoreError) -> String {
+    match e {
+        StoreError::Io(m) if m.contains("not available in broker mode") => format!(
+            "The console's event list is not available in broker mode: the events are in the \
+             broker, not in a store the service can list ({m})."
+        ),
+        e => e.to_string(),
+    }
 }
 
 fn sink_name(sink: &delivery::Sink) -> &'static str {
@@ -294,7 +305,7 @@ async fn event(
     let d = match blocking(&state, move |s| s.event(id)).await {
         Ok(Some(d)) => d,
         Ok(None) => return not_found(format!("no event with id {id}")),
-        Err(e) => return not_found(e.to_string()),
+        Err(e) => return not_found(store_error(&e)),
     };
     let row = view::row(&d.info, &d.line);
     // The normalized event as stored (the line delivered), pretty-printed.
@@ -338,7 +349,7 @@ async fn dead(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) 
                 .collect::<Vec<_>>(),
             None,
         ),
-        Err(e) => (Vec::new(), Some(e.to_string())),
+        Err(e) => (Vec::new(), Some(store_error(&e))),
     };
     let query = pairs(uri.query().unwrap_or("").as_bytes());
     let notice = first(&query, "replayed")
@@ -399,7 +410,7 @@ async fn replay(State(state): State<Arc<AppState>>, headers: HeaderMap, body: By
             format!("no event with id {ids:?}; nothing replayed"),
         )
             .into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, store_error(&e)).into_response(),
     }
 }
 
