@@ -451,3 +451,51 @@ fn broker_mode_says_the_event_list_is_not_available() {
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn events_are_paged_and_filtered() {
+    let (url, _) = receiver(vec![]);
+    let s = start(&url);
+    let server = &s.server;
+    for i in 0..55 {
+        post_webhook(server, &format!("pay_page_{i:03}"));
+    }
+    let bearer = format!("Bearer {TOKEN}");
+    let auth = [("authorization", bearer.as_str())];
+    let page = |q: &str| {
+        let (st, _, body) = request("GET", &server.url(&format!("/console?{q}")), &auth, "");
+        let ids: Vec<String> = body
+            .split("data-id=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_string())
+            .collect();
+        (st, ids, body)
+    };
+    let (st, first, body) = page("");
+    assert_eq!(st, 200);
+    assert_eq!(first.len(), 50);
+    assert_eq!(first[0], "55", "most recent first");
+    assert!(body.contains("id=\"next\"") && !body.contains("id=\"prev\""));
+    let (_, second, body) = page("page=1");
+    assert_eq!(second, ["5", "4", "3", "2", "1"]);
+    assert!(body.contains("id=\"prev\"") && !body.contains("id=\"next\""));
+    assert!(wait_until(20, || admin(
+        server,
+        "GET",
+        "/v1/queue/stats",
+        Some(TOKEN),
+        ""
+    )
+    .1["delivered"]
+        == 55));
+    assert_eq!(page("connector=razorpay&state=delivered").1.len(), 50);
+    assert!(page("state=dead").1.is_empty());
+    assert_eq!(page("event_type=PAYMENT_INTENT_SUCCESS&page=1").1.len(), 5);
+    assert!(page("event_type=REFUND_SUCCESS").1.is_empty());
+    assert!(page("account=other").1.is_empty());
+    assert!(page("since=2099-01-01T00:00:00Z").1.is_empty());
+    assert_eq!(page("until=2099-01-01T00:00:00Z&page=1").1.len(), 5);
+    let (st, ids, body) = page("state=nope");
+    assert_eq!(st, 400);
+    assert!(ids.is_empty() && body.contains("state must be pending, delivered or dead"));
+}
