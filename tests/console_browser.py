@@ -161,6 +161,19 @@ def run(driver):
     check(statuses[-1] == "200" and "500" in statuses, "attempts 500 then 200: %r" % statuses)
     shot(driver, "05-replayed")
 
+    # The forged webhook among the rejected ones, with the verification step that failed.
+    driver.find_element(By.LINK_TEXT, "Rejected").click()
+    wait_for("the rejected table", lambda: driver.find_elements(By.ID, "rejected"))
+    rejected = driver.find_elements(By.CSS_SELECTOR, "#rejected tr.rejection")
+    check(len(rejected) == 1, "one rejected webhook, got %d" % len(rejected))
+    check("InvalidSignature" in rejected[0].text and "razorpay" in rejected[0].text,
+          "the rejection: " + rejected[0].text)
+    failed = rejected[0].find_elements(By.CSS_SELECTOR, ".steps li.failed")
+    check(len(failed) == 1 and failed[0].text.startswith("signature"),
+          "the failed step is the signature: %r" % [f.text for f in failed])
+    check("00" * 32 not in driver.page_source, "the signature value is not shown")
+    shot(driver, "06-rejected")
+
     # A broken edit of a watched spec shows with its file, line, column and key.
     with open(SPEC, "a") as f:
         f.write("\nnot_a_spec_key: true\n")
@@ -175,7 +188,7 @@ def run(driver):
     check(int(cells[1].text) > 0, "the error's line: %r" % cells[1].text)
     check("razorpay" in driver.find_element(By.ID, "connectors").text,
           "the previous razorpay spec keeps serving")
-    shot(driver, "06-connectors")
+    shot(driver, "07-connectors")
 
     # Logged out, the console shows nothing again.
     driver.find_element(By.CSS_SELECTOR, ".logout button").click()

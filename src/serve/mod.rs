@@ -109,6 +109,8 @@ pub(crate) struct AppState {
     timeout: Duration,
     /// The bearer token of `/v1/queue/...` (none: those endpoints are off). Never logged.
     admin_token: Option<String>,
+    /// The last webhooks refused, for the console.
+    rejected: console::Rejected,
 }
 
 /// The HTTP status for an error kind.
@@ -331,6 +333,7 @@ async fn webhook(
                         }
                     },
                     Err(e) => {
+                        state.rejected.push(&connector, &account, e);
                         error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e))
                     }
                 };
@@ -587,6 +590,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         test_clock: opts.test_clock,
         timeout: Duration::from_millis(cfg.request_timeout_ms.unwrap_or(10_000)),
         admin_token,
+        rejected: console::Rejected::default(),
     });
     let addr = opts
         .addr

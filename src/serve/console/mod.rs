@@ -6,6 +6,7 @@
 //! | `GET /console` | events, most recent first, filtered and paged; charts of the last hour |
 //! | `GET /console/events/{id}` | one event: normalized event, verification, delivery attempts |
 //! | `GET /console/dead` | dead letters; `POST /console/replay` replays the selected or all |
+//! | `GET /console/rejected` | the last webhooks refused (kind, message, verification steps) |
 //! | `GET /console/connectors` | specs serving, their versions, the last reload and its errors |
 //! | `POST /console/login`, `POST /console/logout` | the admin token in, a session cookie out |
 //!
@@ -17,7 +18,10 @@
 
 mod auth;
 mod chart;
+mod rejected;
 mod view;
+
+pub(crate) use rejected::Rejected;
 
 use std::sync::{Arc, OnceLock};
 
@@ -50,6 +54,7 @@ fn templates() -> &'static Environment<'static> {
             ("event.html", include_str!("templates/event.html")),
             ("dead.html", include_str!("templates/dead.html")),
             ("connectors.html", include_str!("templates/connectors.html")),
+            ("rejected.html", include_str!("templates/rejected.html")),
         ] {
             if let Err(e) = env.add_template(name, src) {
                 // The templates are part of the binary; a broken one is a build mistake.
@@ -68,6 +73,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/console/events/{id}", get(event))
         .route("/console/dead", get(dead))
         .route("/console/connectors", get(connectors))
+        .route("/console/rejected", get(rejected))
         .route("/console/replay", post(replay))
         .route("/console/login", post(login))
         .route("/console/logout", post(logout))
@@ -447,6 +453,28 @@ async fn connectors(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
         context! {
             title => "Connectors", nav => "connectors", csrf => auth::csrf(&token),
             connectors => list, registry, last_reload, spec_errors,
+        },
+    )
+}
+
+/// `GET /console/rejected`: the last webhooks refused, with their verification steps.
+async fn rejected(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let token = match gate(&state, &headers) {
+        Ok(t) => t,
+        Err(r) => return *r,
+    };
+    let list: Vec<_> = state
+        .rejected
+        .newest_first()
+        .into_iter()
+        .map(|r| context! { time => view::utc(r.at_ms), ..Value::from_serialize(&r) })
+        .collect();
+    render(
+        StatusCode::OK,
+        "rejected.html",
+        context! {
+            title => "Rejected webhooks", nav => "rejected", csrf => auth::csrf(&token),
+            rejected => list, keep => rejected::KEEP,
         },
     )
 }
