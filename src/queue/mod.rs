@@ -210,6 +210,27 @@ pub enum Replayed {
     Unknown(Vec<i64>),
 }
 
+/// Which events [`Store::recent`] gives: every `Some` field must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Delivery state.
+    pub state: Option<State>,
+    /// Connector.
+    pub connector: Option<String>,
+    /// Account.
+    pub account: Option<String>,
+    /// The normalized event type (`event.event_type` of the delivered line).
+    pub event_type: Option<String>,
+    /// Stored at or after (unix milliseconds).
+    pub since_ms: Option<i64>,
+    /// Stored before (unix milliseconds).
+    pub until_ms: Option<i64>,
+    /// Events to skip (paging).
+    pub offset: usize,
+    /// At most this many.
+    pub limit: usize,
+}
+
 /// A durable event store. Every method blocks; call it off the async runtime's threads.
 pub trait Store: Send + Sync {
     /// Stores the events that are new, durably, and says for each what happened. A key already
@@ -230,6 +251,12 @@ pub trait Store: Send + Sync {
     fn history(&self, key: &str) -> Result<Option<(State, Vec<AttemptRecord>)>, StoreError>;
     /// Up to `limit` events, in the state given (else all), in arrival order.
     fn list(&self, _state: Option<State>, _limit: usize) -> Result<Vec<EventInfo>, StoreError> {
+        Err(StoreError::Io("this store cannot list events".into()))
+    }
+    /// The events matching `q`, most recent first, with their delivered lines (the console).
+    fn recent(&self, _q: &EventQuery) -> Result<Vec<(EventInfo, String)>, StoreError> {
+        // A store that cannot list events says why (a broker names itself).
+        self.list(None, 0)?;
         Err(StoreError::Io("this store cannot list events".into()))
     }
     /// One event with its attempt history, by id.

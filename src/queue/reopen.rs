@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{
-    Appended, Attempt, AttemptRecord, EventDetail, EventInfo, NewEvent, Pending, ReplaySelect,
-    Replayed, SqliteStore, State, Stats, Store, StoreError,
+    Appended, Attempt, AttemptRecord, EventDetail, EventInfo, EventQuery, NewEvent, Pending,
+    ReplaySelect, Replayed, SqliteStore, State, Stats, Store, StoreError,
 };
 
 /// The shortest time between two attempts to open the store.
@@ -105,6 +105,9 @@ impl Store for Reopening {
     }
     fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<EventInfo>, StoreError> {
         self.store()?.list(state, limit)
+    }
+    fn recent(&self, q: &EventQuery) -> Result<Vec<(EventInfo, String)>, StoreError> {
+        self.store()?.recent(q)
     }
     fn event(&self, id: i64) -> Result<Option<EventDetail>, StoreError> {
         self.store()?.event(id)

@@ -9,8 +9,8 @@ use std::thread::JoinHandle;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    now_ms, Appended, Attempt, AttemptRecord, EventDetail, EventInfo, NewEvent, Pending,
-    ReplaySelect, Replayed, State, Stats, Store, StoreError,
+    now_ms, Appended, Attempt, AttemptRecord, EventDetail, EventInfo, EventQuery, NewEvent,
+    Pending, ReplaySelect, Replayed, State, Stats, Store, StoreError,
 };
 
 /// The most requests one transaction takes.
@@ -455,6 +455,35 @@ impl Store for SqliteStore {
         })
     }
 
+    fn recent(&self, q: &EventQuery) -> Result<Vec<(EventInfo, String)>, StoreError> {
+        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {INFO_COLUMNS}, line FROM events
+                 WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR connector = ?2)
+                   AND (?3 IS NULL OR account = ?3)
+                   AND (?4 IS NULL OR json_extract(line, '$.event.event_type') = ?4)
+                   AND (?5 IS NULL OR created_ms >= ?5) AND (?6 IS NULL OR created_ms < ?6)
+                 ORDER BY seq DESC LIMIT ?7 OFFSET ?8"
+            ))?;
+            let rows = st.query_map(
+                params![
+                    q.state.map(State::as_str),
+                    q.connector,
+                    q.account,
+                    q.event_type,
+                    q.since_ms,
+                    q.until_ms,
+                    limit,
+                    offset
+                ],
+                |r| Ok((info_of(r)?, r.get::<_, String>(9)?)),
+            )?;
+            rows.collect()
+        })
+    }
+
     fn event(&self, id: i64) -> Result<Option<EventDetail>, StoreError> {
         self.read(|c| {
             let row = c
@@ -535,6 +564,85 @@ mod tests {
         assert!(lanes[1].windows(2).all(|w| w[0].seq < w[1].seq));
         let st = s.stats().unwrap();
         assert_eq!((st.pending, st.delivered, st.dead), (5, 0, 0));
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn recent_filters_and_pages_most_recent_first() {
+        let dir = temp("recent");
+        let s = SqliteStore::open(&dir).unwrap();
+        let typed = |key: &str, connector: &str, account: &str, t: &str| NewEvent {
+            idempotency_key: key.into(),
+            connector: connector.into(),
+            account: account.into(),
+            line: format!("{{\"event\":{{\"event_type\":{t:?}}}}}"),
+        };
+        s.append(vec![
+            typed("a", "stripe", "x", "PAYMENT_INTENT_SUCCESS"),
+            typed("b", "razorpay", "x", "REFUND_SUCCESS"),
+            typed("c", "stripe", "y", "REFUND_SUCCESS"),
+            typed("d", "stripe", "x", "REFUND_SUCCESS"),
+        ])
+        .unwrap();
+        let keys = |q: EventQuery| -> Vec<String> {
+            let q = EventQuery {
+                limit: q.limit.max(1),
+                ..q
+            };
+            s.recent(&q)
+                .unwrap()
+                .into_iter()
+                .map(|(i, _)| i.idempotency_key)
+                .collect()
+        };
+        let all = EventQuery {
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(keys(all.clone()), ["d", "c", "b", "a"]);
+        let stripe_refunds = EventQuery {
+            connector: Some("stripe".into()),
+            event_type: Some("REFUND_SUCCESS".into()),
+            ..all.clone()
+        };
+        assert_eq!(keys(stripe_refunds.clone()), ["d", "c"]);
+        let account_y = EventQuery {
+            account: Some("y".into()),
+            ..stripe_refunds
+        };
+        assert_eq!(keys(account_y), ["c"]);
+        assert_eq!(
+            keys(EventQuery {
+                offset: 1,
+                limit: 2,
+                ..all.clone()
+            }),
+            ["c", "b"]
+        );
+        let dead = EventQuery {
+            state: Some(State::Dead),
+            ..all.clone()
+        };
+        assert!(keys(dead).is_empty());
+        let future = EventQuery {
+            since_ms: Some(now_ms() + 60_000),
+            ..all.clone()
+        };
+        assert!(keys(future).is_empty());
+        let past = EventQuery {
+            until_ms: Some(now_ms() + 60_000),
+            ..all
+        };
+        assert_eq!(keys(past).len(), 4);
+        // The line comes with the row.
+        let (_, line) = &s
+            .recent(&EventQuery {
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()[0];
+        assert!(line.contains("REFUND_SUCCESS"));
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }

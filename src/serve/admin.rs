@@ -14,7 +14,7 @@ use super::{error_response, AppState};
 use crate::queue::{self, ReplaySelect, Replayed, State as EventState, Store, StoreError};
 
 /// Equal byte strings, in time that depends only on their lengths.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = (a.len() ^ b.len()) as u64;
     for (i, x) in a.iter().enumerate() {
         // Compare every byte of `a` even when `b` is shorter.
@@ -70,7 +70,7 @@ fn unavailable(e: &StoreError) -> Response {
 }
 
 /// Runs a store call off the runtime's threads.
-async fn blocking<R: Send + 'static>(
+pub(super) async fn blocking<R: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> Result<R, StoreError> + Send + 'static,
 ) -> Result<R, StoreError> {

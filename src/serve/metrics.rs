@@ -66,6 +66,39 @@ struct Inner {
     intake: BTreeMap<&'static str, u64>,
     /// Delivery attempts by outcome: delivered, retry, dead.
     deliveries: [u64; 3],
+    /// The last hour, per minute: (unix minute, series, label) → count, where the series is
+    /// events (labelled by connector) or failures (labelled by error kind). The console's chart.
+    minutes: BTreeMap<(i64, Series, String), u64>,
+}
+
+/// A series of the per-minute counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Series {
+    /// Normalized events, by connector.
+    Events,
+    /// Failed requests, by error kind.
+    Failures,
+}
+
+fn this_minute() -> i64 {
+    crate::queue::now_ms().div_euclid(60_000)
+}
+
+impl Inner {
+    fn per_minute(&mut self, series: Series, label: &str) {
+        let now = this_minute();
+        *self
+            .minutes
+            .entry((now, series, label.to_string()))
+            .or_default() += 1;
+        // Keep the last hour only.
+        while let Some(e) = self.minutes.first_entry() {
+            if e.key().0 > now - 60 {
+                break;
+            }
+            e.remove();
+        }
+    }
 }
 
 impl Inner {
@@ -135,11 +168,17 @@ impl Metrics {
     }
 
     pub(crate) fn event(&self, connector: &str, event_type: &str) {
-        self.with(|m| bump(&mut m.events, connector, event_type, 1));
+        self.with(|m| {
+            bump(&mut m.events, connector, event_type, 1);
+            m.per_minute(Series::Events, connector);
+        });
     }
 
     pub(crate) fn failure(&self, connector: &str, kind: &str) {
-        self.with(|m| bump(&mut m.failures, connector, kind, 1));
+        self.with(|m| {
+            bump(&mut m.failures, connector, kind, 1);
+            m.per_minute(Series::Failures, kind);
+        });
     }
 
     pub(crate) fn response(&self, endpoint: &str, status: u16, took: Duration) {
@@ -168,6 +207,21 @@ impl Metrics {
         if n > 0 {
             self.with(|m| *m.intake.entry(result).or_default() += n);
         }
+    }
+
+    /// The per-minute counts of the last hour: (minutes before now, 0 the current one; series;
+    /// label; count).
+    pub(crate) fn last_hour(&self) -> Vec<(i64, Series, String, u64)> {
+        let now = this_minute();
+        let mut sum: BTreeMap<(i64, Series, String), u64> = BTreeMap::new();
+        for shard in &self.shards {
+            for ((t, series, label), n) in &lock(shard).minutes {
+                if *t > now - 60 {
+                    *sum.entry((now - t, *series, label.clone())).or_default() += n;
+                }
+            }
+        }
+        sum.into_iter().map(|((t, s, l), n)| (t, s, l, n)).collect()
     }
 
     /// Attempts that delivered, will be retried, and gave up (dead letters).

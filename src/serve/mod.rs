@@ -8,12 +8,14 @@
 //! | `GET /v1/connectors` | names, versions, the last reload and its errors |
 //! | `GET /metrics` | Prometheus text |
 //! | `/v1/queue/stats`, `GET /v1/queue/events[/{id}]`, `POST /v1/queue/replay`, `POST /v1/queue/purge` | the queue's admin endpoints (`hooknorm queue` as JSON) behind the config's admin bearer token; 404 without one |
+//! | `GET /console`, ... | the web console (see `console/mod.rs`), behind the same token; 404 without one |
 //! | gRPC (`content-type: application/grpc`) | `ucs.v2.EventService/Handle`, reflection, `grpc.health.v1` (see `grpc.rs`) |
 
 mod admin;
 mod broker_nats;
 mod broker_redis;
 mod config;
+mod console;
 mod delivery;
 mod grpc;
 mod intake;
@@ -107,6 +109,8 @@ pub(crate) struct AppState {
     timeout: Duration,
     /// The bearer token of `/v1/queue/...` (none: those endpoints are off). Never logged.
     admin_token: Option<String>,
+    /// The last webhooks refused, for the console.
+    rejected: console::Rejected,
 }
 
 /// The HTTP status for an error kind.
@@ -329,6 +333,7 @@ async fn webhook(
                         }
                     },
                     Err(e) => {
+                        state.rejected.push(&connector, &account, e);
                         error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e))
                     }
                 };
@@ -483,11 +488,17 @@ pub(crate) fn router(state: Arc<AppState>, body_limit: usize) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/v1/queue/stats", get(admin::stats))
-        .route("/v1/queue/events", get(admin::events))
-        .route("/v1/queue/events/{id}", get(admin::event))
-        .route("/v1/queue/replay", post(admin::replay))
-        .route("/v1/queue/purge", post(admin::purge))
+        .merge(
+            // The token-guarded routes: the queue's admin endpoints and the console.
+            Router::new()
+                .route("/v1/queue/stats", get(admin::stats))
+                .route("/v1/queue/events", get(admin::events))
+                .route("/v1/queue/events/{id}", get(admin::event))
+                .route("/v1/queue/replay", post(admin::replay))
+                .route("/v1/queue/purge", post(admin::purge))
+                .merge(console::routes())
+                .layer(axum::middleware::from_fn(console::security_headers)),
+        )
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             timeout_layer,
@@ -579,6 +590,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), String> {
         test_clock: opts.test_clock,
         timeout: Duration::from_millis(cfg.request_timeout_ms.unwrap_or(10_000)),
         admin_token,
+        rejected: console::Rejected::default(),
     });
     let addr = opts
         .addr
