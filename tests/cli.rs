@@ -55,6 +55,7 @@ fn connectors_lists_the_bundled_names() {
         "standard-webhooks",
         "stripe",
         "worldpay",
+        "zen",
     ];
     assert_eq!(names, serde_json::json!(expected));
     // And exactly the specs in connectors/.

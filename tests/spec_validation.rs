@@ -268,7 +268,7 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
         .collect();
     warned.sort();
     // Adyen, Mercado Pago, Novalnet and Nuvei read from unsigned fields, Razorpay its event id
-    // from an unsigned header; Airwallex, BlueSnap, Cashfree and Nuvei sign a timestamp but
+    // from an unsigned header; Zen reads its type and transaction id from unsigned fields; Airwallex, BlueSnap, Cashfree and Nuvei sign a timestamp but
     // publish no window (each spec's header explains the choice).
     assert_eq!(
         warned,
@@ -280,7 +280,8 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
             "mercadopago",
             "novalnet",
             "nuvei",
-            "razorpay"
+            "razorpay",
+            "zen"
         ]
     );
 }

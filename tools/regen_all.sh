@@ -38,6 +38,7 @@ JOBS=(
   "gen_fixtures_novalnet stdlib"
   "gen_fixtures_worldpay stdlib"
   "gen_fixtures_globalpay stdlib"
+  "gen_fixtures_zen stdlib"
 )
 
 # 1. The pins here are the ones the generators' docstrings name.

@@ -34,6 +34,7 @@ mod square;
 mod standard_webhooks;
 mod stripe;
 mod worldpay;
+mod zen;
 
 pub const NOW: i64 = 1_700_000_000;
 
