@@ -39,6 +39,7 @@ JOBS=(
   "gen_fixtures_worldpay stdlib"
   "gen_fixtures_globalpay stdlib"
   "gen_fixtures_zen stdlib"
+  "gen_fixtures_noon stdlib"
 )
 
 # 1. The pins here are the ones the generators' docstrings name.

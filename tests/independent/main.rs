@@ -24,6 +24,7 @@ mod globalpay;
 mod gocardless;
 mod mercadopago;
 mod mollie;
+mod noon;
 mod novalnet;
 mod nuvei;
 mod paddle;
