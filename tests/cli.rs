@@ -52,6 +52,7 @@ fn connectors_lists_the_bundled_names() {
         "paypal",
         "paystack",
         "razorpay",
+        "shift4",
         "square",
         "standard-webhooks",
         "stripe",

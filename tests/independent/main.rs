@@ -31,6 +31,7 @@ mod paddle;
 mod paypal;
 mod paystack;
 mod razorpay;
+mod shift4;
 mod square;
 mod standard_webhooks;
 mod stripe;
