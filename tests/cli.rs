@@ -45,6 +45,7 @@ fn connectors_lists_the_bundled_names() {
         "gocardless",
         "mercadopago",
         "mollie",
+        "nmi",
         "noon",
         "novalnet",
         "nuvei",

@@ -24,6 +24,7 @@ mod globalpay;
 mod gocardless;
 mod mercadopago;
 mod mollie;
+mod nmi;
 mod noon;
 mod novalnet;
 mod nuvei;
