@@ -41,6 +41,7 @@ fn connectors_lists_the_bundled_names() {
         "cashfree",
         "checkout",
         "coinbase-commerce",
+        "cybersource",
         "globalpay",
         "gocardless",
         "mercadopago",

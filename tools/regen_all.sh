@@ -42,6 +42,7 @@ JOBS=(
   "gen_fixtures_noon stdlib"
   "gen_fixtures_shift4 stdlib"
   "gen_fixtures_nmi stdlib"
+  "gen_fixtures_cybersource stdlib"
 )
 
 # 1. The pins here are the ones the generators' docstrings name.

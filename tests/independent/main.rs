@@ -20,6 +20,7 @@ mod braintree;
 mod cashfree;
 mod checkout;
 mod coinbase_commerce;
+mod cybersource;
 mod globalpay;
 mod gocardless;
 mod mercadopago;
