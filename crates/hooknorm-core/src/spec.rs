@@ -495,6 +495,9 @@ pub enum Transform {
     Sha256Hex,
     /// Standard base64 of the bytes.
     Base64,
+    /// The text after the last `/` (all of it when there is none): the version of a product
+    /// token such as a `User-Agent` of `Volt/2.0` (`2.0`), or a path's last segment.
+    AfterLastSlash,
 }
 
 /// A replay window.
