@@ -58,6 +58,7 @@ fn connectors_lists_the_bundled_names() {
         "square",
         "standard-webhooks",
         "stripe",
+        "volt",
         "worldpay",
         "zen",
     ];

@@ -37,6 +37,7 @@ mod shift4;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod volt;
 mod worldpay;
 mod zen;
 
