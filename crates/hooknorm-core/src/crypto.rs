@@ -215,6 +215,7 @@ pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
         SigEncoding::HexUpper => hex_lower(bytes).to_ascii_uppercase(),
         SigEncoding::Base64 => STANDARD.encode(bytes),
         SigEncoding::Base64url => URL_SAFE_NO_PAD.encode(bytes),
+        SigEncoding::HexBase64 => STANDARD.encode(hex_lower(bytes)),
     }
 }
 
@@ -224,6 +225,7 @@ pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
 pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut buf = [0u8; 128];
+    let mut wide = [0u8; 176];
     let want: &[u8] = match enc {
         SigEncoding::Hex | SigEncoding::HexAnyCase | SigEncoding::HexUpper => {
             let upper = enc == SigEncoding::HexUpper;
@@ -242,6 +244,19 @@ pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bo
             Ok(n) => &buf[..n],
             Err(_) => return false,
         },
+        SigEncoding::HexBase64 => {
+            if expected.len() > 64 {
+                return false;
+            }
+            for (i, b) in expected.iter().enumerate() {
+                buf[2 * i] = HEX[(b >> 4) as usize];
+                buf[2 * i + 1] = HEX[(b & 15) as usize];
+            }
+            match STANDARD.encode_slice(&buf[..expected.len() * 2], &mut wide) {
+                Ok(n) => &wide[..n],
+                Err(_) => return false,
+            }
+        }
     };
     let cand = candidate.as_bytes();
     match enc {
@@ -275,6 +290,12 @@ pub fn decode_sig(enc: SigEncoding, candidate: &str) -> Option<Vec<u8>> {
         SigEncoding::HexAnyCase => decode_hex(candidate),
         SigEncoding::Base64 => STANDARD.decode(candidate).ok(),
         SigEncoding::Base64url => URL_SAFE_NO_PAD.decode(candidate.trim_end_matches('=')).ok(),
+        SigEncoding::HexBase64 => STANDARD
+            .decode(candidate)
+            .ok()
+            .and_then(|t| String::from_utf8(t).ok())
+            .filter(|t| t.bytes().all(|b| !b.is_ascii_uppercase()))
+            .and_then(|t| decode_hex(&t)),
     }
 }
 
@@ -372,6 +393,26 @@ mod tests {
         assert!(encoded_matches(SigEncoding::HexUpper, &sig, "ABCD"));
         assert!(encoded_matches(SigEncoding::HexAnyCase, &sig, "AbCd"));
         assert!(!encoded_matches(SigEncoding::Hex, &sig, "abc"));
+    }
+
+    #[test]
+    fn hex_base64_is_base64_of_the_lower_case_hex_text() {
+        let sig = [0xABu8, 0xCD];
+        // base64("abcd") = "YWJjZA=="; base64("ABCD") = "QUJDRA==".
+        assert_eq!(encode_sig(SigEncoding::HexBase64, &sig), "YWJjZA==");
+        assert!(encoded_matches(SigEncoding::HexBase64, &sig, "YWJjZA=="));
+        assert!(!encoded_matches(SigEncoding::HexBase64, &sig, "QUJDRA=="));
+        assert!(!encoded_matches(SigEncoding::HexBase64, &sig, "YWJjZA"));
+        assert!(!encoded_matches(SigEncoding::HexBase64, &sig, "q80="));
+        assert_eq!(
+            decode_sig(SigEncoding::HexBase64, "YWJjZA=="),
+            Some(sig.to_vec())
+        );
+        // A 64-byte digest (SHA-512) fits.
+        let long = [0x5Au8; 64];
+        let text = encode_sig(SigEncoding::HexBase64, &long);
+        assert_eq!(text.len(), 172);
+        assert!(encoded_matches(SigEncoding::HexBase64, &long, &text));
     }
 
     #[test]

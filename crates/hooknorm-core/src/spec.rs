@@ -360,6 +360,10 @@ pub enum SigEncoding {
     Base64,
     /// URL-safe base64 (padding optional).
     Base64url,
+    /// Base64 (padded) of the lower-case hex text of the digest: a hex signature encoded once
+    /// more. Hex text has no bytes that base64 writes as `+` or `/`, so the standard and the
+    /// URL-safe alphabets agree.
+    HexBase64,
 }
 
 /// One value of the request: exactly one of the source keys, then optional `default` and
