@@ -53,6 +53,7 @@ fn connectors_lists_the_bundled_names() {
         "paddle",
         "paypal",
         "paystack",
+        "rapyd",
         "razorpay",
         "shift4",
         "square",

@@ -44,6 +44,7 @@ JOBS=(
   "gen_fixtures_shift4 stdlib"
   "gen_fixtures_nmi stdlib"
   "gen_fixtures_cybersource stdlib"
+  "gen_fixtures_rapyd stdlib"
 )
 
 # 1. The pins here are the ones the generators' docstrings name.

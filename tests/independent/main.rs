@@ -32,6 +32,7 @@ mod nuvei;
 mod paddle;
 mod paypal;
 mod paystack;
+mod rapyd;
 mod razorpay;
 mod shift4;
 mod square;
