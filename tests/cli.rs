@@ -51,6 +51,7 @@ fn connectors_lists_the_bundled_names() {
         "novalnet",
         "nuvei",
         "paddle",
+        "payme",
         "paypal",
         "paystack",
         "rapyd",

@@ -268,7 +268,7 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
         .collect();
     warned.sort();
     // Adyen, Mercado Pago, Novalnet and Nuvei read from unsigned fields, Razorpay its event id
-    // from an unsigned header; Zen reads its type and transaction id from unsigned fields; Airwallex, BlueSnap, Cashfree, Cybersource, Noon, Nuvei and Rapyd sign a timestamp (NMI a nonce named `t`) but
+    // from an unsigned header; Zen reads its type and transaction id and PayMe its notify_type and price from unsigned fields; Airwallex, BlueSnap, Cashfree, Cybersource, Noon, Nuvei and Rapyd sign a timestamp (NMI a nonce named `t`) but
     // publish no window (each spec's header explains the choice).
     assert_eq!(
         warned,
@@ -283,6 +283,7 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
             "noon",
             "novalnet",
             "nuvei",
+            "payme",
             "rapyd",
             "razorpay",
             "zen"

@@ -45,6 +45,7 @@ JOBS=(
   "gen_fixtures_nmi stdlib"
   "gen_fixtures_cybersource stdlib"
   "gen_fixtures_rapyd stdlib"
+  "gen_fixtures_payme stdlib"
 )
 
 # 1. The pins here are the ones the generators' docstrings name.

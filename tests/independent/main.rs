@@ -30,6 +30,7 @@ mod noon;
 mod novalnet;
 mod nuvei;
 mod paddle;
+mod payme;
 mod paypal;
 mod paystack;
 mod rapyd;
