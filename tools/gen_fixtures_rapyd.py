@@ -57,7 +57,7 @@ def text(doc):
     return json.dumps(doc, separators=(",", ":"))
 
 
-SECRETS = {"secret": SECRET, "access_key": ACCESS}
+SECRETS = {"secret": SECRET, "additional_secret": ACCESS}
 
 
 def case(name, description, body_text, *, h=None, events=None, error=None, secrets=None, url=None):
@@ -150,7 +150,7 @@ def oracle(name, fx):
     if None in (s, salt, ts):
         return False
     sec = fx["request"]["webhook_secrets"]
-    msg = d["url"] + salt + ts + sec["access_key"] + sec["secret"] + d["body_text"]
+    msg = d["url"] + salt + ts + sec["additional_secret"] + sec["secret"] + d["body_text"]
     want = base64.urlsafe_b64encode(hmac.new(sec["secret"].encode(), msg.encode(), hashlib.sha256).hexdigest().encode()).decode()
     return hmac.compare_digest(want, s)
 

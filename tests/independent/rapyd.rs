@@ -8,9 +8,7 @@ const ACCESS: &str = "rak_independent_access";
 const URL: &str = "https://merchant.example/hooks/rapyd";
 
 fn keys(secret: &str) -> WebhookSecrets {
-    let mut s = secrets(secret, None);
-    s.other.insert("access_key".into(), Secret::new(ACCESS));
-    s
+    secrets(secret, Some(ACCESS))
 }
 
 #[test]
