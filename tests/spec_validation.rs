@@ -268,7 +268,7 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
         .collect();
     warned.sort();
     // Adyen, Mercado Pago, Novalnet and Nuvei read from unsigned fields, Razorpay its event id
-    // from an unsigned header; Airwallex, BlueSnap, Cashfree and Nuvei sign a timestamp but
+    // from an unsigned header; Zen reads its type and transaction id and PayMe its notify_type and price from unsigned fields; Airwallex, BlueSnap, Cashfree, Cybersource, Noon, Nuvei and Rapyd sign a timestamp (NMI a nonce named `t`) but
     // publish no window (each spec's header explains the choice).
     assert_eq!(
         warned,
@@ -277,10 +277,16 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
             "airwallex",
             "bluesnap",
             "cashfree",
+            "cybersource",
             "mercadopago",
+            "nmi",
+            "noon",
             "novalnet",
             "nuvei",
-            "razorpay"
+            "payme",
+            "rapyd",
+            "razorpay",
+            "zen"
         ]
     );
 }

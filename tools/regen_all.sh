@@ -7,8 +7,8 @@
 #
 # One venv per SDK group, $HN_VENV_ROOT/hn-venv-<group> (default /tmp), made with $PYTHON (default
 # python3). Each generator's own SDK pins are listed below and must also appear in its docstring
-# (checked first). The five standard-library generators run with $PYTHON itself. Exit status: 0 when
-# all 17 generators ran and `git diff --exit-code -- tests/fixtures` and `git status --porcelain --
+# (checked first). The standard-library generators run with $PYTHON itself. Exit status: 0 when
+# every generator listed in JOBS ran and `git diff --exit-code -- tests/fixtures` and `git status --porcelain --
 # tests/fixtures` show nothing; 1 otherwise.
 set -euo pipefail
 
@@ -37,6 +37,15 @@ JOBS=(
   "gen_fixtures_bluesnap stdlib"
   "gen_fixtures_novalnet stdlib"
   "gen_fixtures_worldpay stdlib"
+  "gen_fixtures_globalpay stdlib"
+  "gen_fixtures_zen stdlib"
+  "gen_fixtures_volt stdlib"
+  "gen_fixtures_noon stdlib"
+  "gen_fixtures_shift4 stdlib"
+  "gen_fixtures_nmi stdlib"
+  "gen_fixtures_cybersource stdlib"
+  "gen_fixtures_rapyd stdlib"
+  "gen_fixtures_payme stdlib"
 )
 
 # 1. The pins here are the ones the generators' docstrings name.
@@ -88,6 +97,6 @@ if [[ -n $untracked ]]; then
   status=1
 fi
 if ((status == 0)); then
-  echo "regen_all: all 17 generators ran; tests/fixtures is byte-identical to the commit"
+  echo "regen_all: all ${#JOBS[@]} generators ran; tests/fixtures is byte-identical to the commit"
 fi
 exit $status

@@ -20,19 +20,28 @@ mod braintree;
 mod cashfree;
 mod checkout;
 mod coinbase_commerce;
+mod cybersource;
+mod globalpay;
 mod gocardless;
 mod mercadopago;
 mod mollie;
+mod nmi;
+mod noon;
 mod novalnet;
 mod nuvei;
 mod paddle;
+mod payme;
 mod paypal;
 mod paystack;
+mod rapyd;
 mod razorpay;
+mod shift4;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod volt;
 mod worldpay;
+mod zen;
 
 pub const NOW: i64 = 1_700_000_000;
 

@@ -77,7 +77,7 @@ pub fn verify_key(
             }
             Ok(VerifyKey::Mac(k))
         }
-        Algorithm::Sha256 | Algorithm::Sha512 => Ok(VerifyKey::None),
+        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => Ok(VerifyKey::None),
         Algorithm::RsaPkcs1v15Sha256 => rsa_public(text).map(|k| VerifyKey::Rsa(Box::new(k))),
         Algorithm::Ed25519 => {
             if encoding == KeyEncoding::Pem {
@@ -106,7 +106,7 @@ pub fn sign_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<Sig
                 _ => Err("not an HMAC key".into()),
             }
         }
-        Algorithm::Sha256 | Algorithm::Sha512 => Ok(SignKey::None),
+        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => Ok(SignKey::None),
         Algorithm::RsaPkcs1v15Sha256 => {
             let t = text.trim();
             RsaPrivateKey::from_pkcs8_pem(t)
@@ -197,6 +197,7 @@ pub fn mac<P: AsRef<[u8]>>(alg: Algorithm, key: &[u8], parts: &[P]) -> Tag {
         Algorithm::HmacSha512 => run::<Hmac<Sha512>, P>(key, parts),
         Algorithm::Sha256 => digest::<Sha256, P>(parts),
         Algorithm::Sha512 => digest::<Sha512, P>(parts),
+        Algorithm::Md5 => digest::<md5::Md5, P>(parts),
         Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519 => {
             unreachable!("asymmetric algorithms are not MACs")
         }
@@ -215,6 +216,7 @@ pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
         SigEncoding::HexUpper => hex_lower(bytes).to_ascii_uppercase(),
         SigEncoding::Base64 => STANDARD.encode(bytes),
         SigEncoding::Base64url => URL_SAFE_NO_PAD.encode(bytes),
+        SigEncoding::HexBase64 => STANDARD.encode(hex_lower(bytes)),
     }
 }
 
@@ -224,6 +226,7 @@ pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
 pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut buf = [0u8; 128];
+    let mut wide = [0u8; 176];
     let want: &[u8] = match enc {
         SigEncoding::Hex | SigEncoding::HexAnyCase | SigEncoding::HexUpper => {
             let upper = enc == SigEncoding::HexUpper;
@@ -242,6 +245,19 @@ pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bo
             Ok(n) => &buf[..n],
             Err(_) => return false,
         },
+        SigEncoding::HexBase64 => {
+            if expected.len() > 64 {
+                return false;
+            }
+            for (i, b) in expected.iter().enumerate() {
+                buf[2 * i] = HEX[(b >> 4) as usize];
+                buf[2 * i + 1] = HEX[(b & 15) as usize];
+            }
+            match STANDARD.encode_slice(&buf[..expected.len() * 2], &mut wide) {
+                Ok(n) => &wide[..n],
+                Err(_) => return false,
+            }
+        }
     };
     let cand = candidate.as_bytes();
     match enc {
@@ -275,6 +291,12 @@ pub fn decode_sig(enc: SigEncoding, candidate: &str) -> Option<Vec<u8>> {
         SigEncoding::HexAnyCase => decode_hex(candidate),
         SigEncoding::Base64 => STANDARD.decode(candidate).ok(),
         SigEncoding::Base64url => URL_SAFE_NO_PAD.decode(candidate.trim_end_matches('=')).ok(),
+        SigEncoding::HexBase64 => STANDARD
+            .decode(candidate)
+            .ok()
+            .and_then(|t| String::from_utf8(t).ok())
+            .filter(|t| t.bytes().all(|b| !b.is_ascii_uppercase()))
+            .and_then(|t| decode_hex(&t)),
     }
 }
 
@@ -372,6 +394,33 @@ mod tests {
         assert!(encoded_matches(SigEncoding::HexUpper, &sig, "ABCD"));
         assert!(encoded_matches(SigEncoding::HexAnyCase, &sig, "AbCd"));
         assert!(!encoded_matches(SigEncoding::Hex, &sig, "abc"));
+    }
+
+    #[test]
+    fn md5_known_answer() {
+        // RFC 1321 test suite: MD5("message digest").
+        let out = mac(Algorithm::Md5, &[], &[&b"message "[..], &b"digest"[..]]);
+        assert_eq!(hex_lower(&out), "f96b697d7cb7938d525a2f31aaf161d0");
+    }
+
+    #[test]
+    fn hex_base64_is_base64_of_the_lower_case_hex_text() {
+        let sig = [0xABu8, 0xCD];
+        // base64("abcd") = "YWJjZA=="; base64("ABCD") = "QUJDRA==".
+        assert_eq!(encode_sig(SigEncoding::HexBase64, &sig), "YWJjZA==");
+        assert!(encoded_matches(SigEncoding::HexBase64, &sig, "YWJjZA=="));
+        assert!(!encoded_matches(SigEncoding::HexBase64, &sig, "QUJDRA=="));
+        assert!(!encoded_matches(SigEncoding::HexBase64, &sig, "YWJjZA"));
+        assert!(!encoded_matches(SigEncoding::HexBase64, &sig, "q80="));
+        assert_eq!(
+            decode_sig(SigEncoding::HexBase64, "YWJjZA=="),
+            Some(sig.to_vec())
+        );
+        // A 64-byte digest (SHA-512) fits.
+        let long = [0x5Au8; 64];
+        let text = encode_sig(SigEncoding::HexBase64, &long);
+        assert_eq!(text.len(), 172);
+        assert!(encoded_matches(SigEncoding::HexBase64, &long, &text));
     }
 
     #[test]

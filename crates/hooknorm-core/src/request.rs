@@ -369,6 +369,10 @@ fn apply_transforms<'b>(mut v: Cow<'b, [u8]>, transforms: &[Transform]) -> Cow<'
                     .encode(&v)
                     .into_bytes()
             }
+            Transform::AfterLastSlash => match v.iter().rposition(|&b| b == b'/') {
+                Some(i) => v[i + 1..].to_vec(),
+                None => v.into_owned(),
+            },
         });
     }
     v
@@ -388,6 +392,16 @@ mod tests {
         // CRC-32 of "123456789" is 0xCBF43926.
         let v = apply_transforms(Cow::Borrowed(b"123456789"), &[Transform::Crc32]);
         assert_eq!(&*v, b"3421780262");
+        // The part after the last `/`, or everything when there is no `/`.
+        for (input, out) in [
+            (&b"Volt/2.0"[..], &b"2.0"[..]),
+            (b"a/b/c", b"c"),
+            (b"trailing/", b""),
+            (b"no-slash", b"no-slash"),
+        ] {
+            let v = apply_transforms(Cow::Borrowed(input), &[Transform::AfterLastSlash]);
+            assert_eq!(&*v, out);
+        }
     }
 
     #[test]

@@ -237,6 +237,10 @@ pub enum Algorithm {
     Sha256,
     /// Plain SHA-512 digest of the message (which must contain a secret part).
     Sha512,
+    /// Plain MD5 digest of the message (which must contain a secret part), for processors that
+    /// still use it; MD5 is not collision resistant, but forging a secret-prefixed digest of
+    /// chosen ids still needs the secret.
+    Md5,
     /// RSA PKCS#1 v1.5 with SHA-256; the key is a PEM certificate or public key.
     RsaPkcs1v15Sha256,
     /// Ed25519; the key is the 32-byte public key.
@@ -360,6 +364,10 @@ pub enum SigEncoding {
     Base64,
     /// URL-safe base64 (padding optional).
     Base64url,
+    /// Base64 (padded) of the lower-case hex text of the digest: a hex signature encoded once
+    /// more. Hex text has no bytes that base64 writes as `+` or `/`, so the standard and the
+    /// URL-safe alphabets agree.
+    HexBase64,
 }
 
 /// One value of the request: exactly one of the source keys, then optional `default` and
@@ -495,6 +503,9 @@ pub enum Transform {
     Sha256Hex,
     /// Standard base64 of the bytes.
     Base64,
+    /// The text after the last `/` (all of it when there is none): the version of a product
+    /// token such as a `User-Agent` of `Volt/2.0` (`2.0`), or a path's last segment.
+    AfterLastSlash,
 }
 
 /// A replay window.

@@ -47,6 +47,21 @@ pub(super) fn tamper_targets(conn: &Connector) -> Vec<Target<'_>> {
     out
 }
 
+/// Whether every signed part read from this place keeps only the text after its last `/`.
+fn signs_after_last_slash(conn: &Connector, target: &SourceKind) -> bool {
+    let Some(sig) = &conn.signature else {
+        return false;
+    };
+    let mut parts = sig
+        .schemes
+        .iter()
+        .flat_map(|s| &s.message)
+        .filter(|l| same_place(&l.kind, target))
+        .peekable();
+    parts.peek().is_some()
+        && parts.all(|l| l.transforms.first() == Some(&crate::spec::Transform::AfterLastSlash))
+}
+
 /// A different printable character at a position of a text.
 pub(super) fn flip_char(s: &str, pos: usize) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -110,7 +125,15 @@ pub(super) fn apply_tamper(
         SourceKind::Header(names) => {
             let k = header_key(req, names)?;
             let v = d.headers.get(&k)?.clone();
-            d.headers.insert(k, alter_value(&v, pos));
+            // A header signed through `after_last_slash` is signed only after its last `/`:
+            // change that part (the rest is not signed material).
+            let altered = match v.rsplit_once('/') {
+                Some((head, tail)) if signs_after_last_slash(ctx.conn, target) => {
+                    format!("{head}/{}", alter_value(tail, pos))
+                }
+                _ => alter_value(&v, pos),
+            };
+            d.headers.insert(k, altered);
         }
         SourceKind::Param(p) => {
             // The parameter lives in the signature value of a `params` scheme.
