@@ -32,6 +32,7 @@ mod razorpay;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod worldline;
 mod worldpay;
 
 pub const NOW: i64 = 1_700_000_000;
