@@ -29,6 +29,7 @@ mod paddle;
 mod paypal;
 mod paystack;
 mod razorpay;
+mod revolut;
 mod square;
 mod standard_webhooks;
 mod stripe;
