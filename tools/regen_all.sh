@@ -33,6 +33,7 @@ JOBS=(
   "gen_fixtures_nuvei nuvei nuvei==1.0.2"
   "gen_fixtures_paystack paystack pypaystack2==3.4.0"
   "gen_fixtures_worldline connb connect-sdk-python3==6.3.0"
+  "gen_fixtures_wise connb cryptography==43.0.3"
   "gen_fixtures_airwallex stdlib"
   "gen_fixtures_authorizenet stdlib"
   "gen_fixtures_bluesnap stdlib"

@@ -33,6 +33,7 @@ mod revolut;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod wise;
 mod worldline;
 mod worldpay;
 
