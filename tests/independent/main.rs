@@ -20,6 +20,7 @@ mod braintree;
 mod cashfree;
 mod checkout;
 mod coinbase_commerce;
+mod flutterwave;
 mod gocardless;
 mod mercadopago;
 mod mollie;
