@@ -23,6 +23,7 @@ mod coinbase_commerce;
 mod flutterwave;
 mod gocardless;
 mod mercadopago;
+mod midtrans;
 mod mollie;
 mod novalnet;
 mod nuvei;
