@@ -20,6 +20,7 @@ mod braintree;
 mod cashfree;
 mod checkout;
 mod coinbase_commerce;
+mod dlocal;
 mod flutterwave;
 mod gocardless;
 mod mercadopago;
