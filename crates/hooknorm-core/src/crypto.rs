@@ -77,7 +77,7 @@ pub fn verify_key(
             }
             Ok(VerifyKey::Mac(k))
         }
-        Algorithm::Sha256 | Algorithm::Sha512 => Ok(VerifyKey::None),
+        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => Ok(VerifyKey::None),
         Algorithm::RsaPkcs1v15Sha256 => rsa_public(text).map(|k| VerifyKey::Rsa(Box::new(k))),
         Algorithm::Ed25519 => {
             if encoding == KeyEncoding::Pem {
@@ -106,7 +106,7 @@ pub fn sign_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<Sig
                 _ => Err("not an HMAC key".into()),
             }
         }
-        Algorithm::Sha256 | Algorithm::Sha512 => Ok(SignKey::None),
+        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => Ok(SignKey::None),
         Algorithm::RsaPkcs1v15Sha256 => {
             let t = text.trim();
             RsaPrivateKey::from_pkcs8_pem(t)
@@ -197,6 +197,7 @@ pub fn mac<P: AsRef<[u8]>>(alg: Algorithm, key: &[u8], parts: &[P]) -> Tag {
         Algorithm::HmacSha512 => run::<Hmac<Sha512>, P>(key, parts),
         Algorithm::Sha256 => digest::<Sha256, P>(parts),
         Algorithm::Sha512 => digest::<Sha512, P>(parts),
+        Algorithm::Md5 => digest::<md5::Md5, P>(parts),
         Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519 => {
             unreachable!("asymmetric algorithms are not MACs")
         }
@@ -362,6 +363,18 @@ mod tests {
             hex_lower(&out),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn md5_plain_digest_known_answer() {
+        // RFC 1321 test suite: MD5("message digest"), fed in two parts.
+        let out = mac(Algorithm::Md5, b"", &[&b"message "[..], &b"digest"[..]]);
+        assert_eq!(hex_lower(&out), "f96b697d7cb7938d525a2f31aaf161d0");
+        assert_eq!(out.len(), 16);
+        assert!(matches!(
+            verify_key(Algorithm::Md5, KeyEncoding::Utf8, "any"),
+            Ok(VerifyKey::None)
+        ));
     }
 
     #[test]

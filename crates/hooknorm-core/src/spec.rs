@@ -237,6 +237,9 @@ pub enum Algorithm {
     Sha256,
     /// Plain SHA-512 digest of the message (which must contain a secret part).
     Sha512,
+    /// Plain MD5 digest of the message (which must contain a secret part), for processors
+    /// that still hash their data and a secret with MD5.
+    Md5,
     /// RSA PKCS#1 v1.5 with SHA-256; the key is a PEM certificate or public key.
     RsaPkcs1v15Sha256,
     /// Ed25519; the key is the 32-byte public key.

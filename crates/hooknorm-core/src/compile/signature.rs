@@ -217,7 +217,7 @@ impl Compiler<'_> {
             Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
                 k.encoding != KeyEncoding::Pem
             }
-            Algorithm::Sha256 | Algorithm::Sha512 => true,
+            Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => true,
             Algorithm::RsaPkcs1v15Sha256 => k.encoding == KeyEncoding::Pem,
             Algorithm::Ed25519 => matches!(
                 k.encoding,
@@ -314,10 +314,12 @@ impl Compiler<'_> {
                 src
             })
             .collect();
-        if matches!(s.algorithm, Algorithm::Sha256 | Algorithm::Sha512)
-            && !message
-                .iter()
-                .any(|p| matches!(p.kind, SourceKind::Secret(_)))
+        if matches!(
+            s.algorithm,
+            Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5
+        ) && !message
+            .iter()
+            .any(|p| matches!(p.kind, SourceKind::Secret(_)))
         {
             self.err(
                 &format!("{key}.message"),
