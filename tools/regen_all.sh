@@ -39,6 +39,7 @@ JOBS=(
   "gen_fixtures_bluesnap stdlib"
   "gen_fixtures_novalnet stdlib"
   "gen_fixtures_dlocal stdlib"
+  "gen_fixtures_payu stdlib"
   "gen_fixtures_midtrans stdlib"
   "gen_fixtures_flutterwave stdlib"
   "gen_fixtures_revolut stdlib"

@@ -31,6 +31,7 @@ mod nuvei;
 mod paddle;
 mod paypal;
 mod paystack;
+mod payu;
 mod razorpay;
 mod revolut;
 mod square;
