@@ -240,6 +240,10 @@ pub enum Algorithm {
     /// Plain MD5 digest of the message (which must contain a secret part), for processors
     /// that still hash their data and a secret with MD5.
     Md5,
+    /// A shared token, not a signature: the received value must equal the message itself, which
+    /// consists of `secret` parts only (the processor sends a configured secret back as-is);
+    /// compared in constant time; the signature encoding must be `text`.
+    Token,
     /// RSA PKCS#1 v1.5 with SHA-256; the key is a PEM certificate or public key.
     RsaPkcs1v15Sha256,
     /// Ed25519; the key is the 32-byte public key.
@@ -363,6 +367,8 @@ pub enum SigEncoding {
     Base64,
     /// URL-safe base64 (padding optional).
     Base64url,
+    /// The value as UTF-8 text, compared byte for byte (only with the `token` algorithm).
+    Text,
 }
 
 /// One value of the request: exactly one of the source keys, then optional `default` and

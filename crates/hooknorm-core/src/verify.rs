@@ -9,6 +9,7 @@ use crate::error::{ErrorKind, HandleError, ReportStep};
 use crate::message::{SignedMessage, Unbuilt};
 use crate::plan::{Check, Scheme, Signature, Timestamp};
 use crate::request::{Req, Scope};
+use crate::spec::Algorithm;
 use crate::spec::SigFormat;
 
 /// A successful verification.
@@ -322,6 +323,17 @@ fn scheme_matches(
     msg: &SignedMessage,
     candidates: &[&str],
 ) -> Option<usize> {
+    if scheme.algorithm == Algorithm::Token {
+        // The token is the (secret-only) message itself; every candidate is compared.
+        let token = msg.concat();
+        let mut hit = None;
+        for (i, c) in candidates.iter().enumerate() {
+            if crypto::token_matches(&token, c) && hit.is_none() {
+                hit = Some(i);
+            }
+        }
+        return hit;
+    }
     if crypto::is_symmetric(scheme.algorithm) {
         for k in keys {
             let key: &[u8] = match k {

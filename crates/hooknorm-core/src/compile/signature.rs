@@ -217,7 +217,7 @@ impl Compiler<'_> {
             Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
                 k.encoding != KeyEncoding::Pem
             }
-            Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => true,
+            Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 | Algorithm::Token => true,
             Algorithm::RsaPkcs1v15Sha256 => k.encoding == KeyEncoding::Pem,
             Algorithm::Ed25519 => matches!(
                 k.encoding,
@@ -324,6 +324,28 @@ impl Compiler<'_> {
             self.err(
                 &format!("{key}.message"),
                 "a plain digest proves nothing unless the message contains a `secret` part",
+            );
+        }
+        if s.algorithm == Algorithm::Token {
+            if !message
+                .iter()
+                .all(|p| matches!(p.kind, SourceKind::Secret(_)))
+            {
+                self.err(
+                    &format!("{key}.message"),
+                    "a `token` is the secret itself: its message has only `secret` parts",
+                );
+            }
+            if s.encoding != SigEncoding::Text {
+                self.err(
+                    &format!("{key}.encoding"),
+                    "a `token` is compared as `text`",
+                );
+            }
+        } else if s.encoding == SigEncoding::Text {
+            self.err(
+                &format!("{key}.encoding"),
+                "`text` is only for the `token` algorithm (a MAC or signature is binary)",
             );
         }
         let name = s
