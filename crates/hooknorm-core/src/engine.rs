@@ -408,7 +408,7 @@ mod tests {
 
     /// `algorithm: token`: the header must equal the secret byte for byte (not a prefix, not
     /// another case); a spec whose token message holds request material, or whose encoding is
-    /// not `text`, does not compile.
+    /// not `text`, does not compile; the default idempotency key comes from the body.
     #[test]
     fn token_algorithm_compares_the_secret_itself() {
         let spec = |message: &str, encoding: &str| {
@@ -432,12 +432,12 @@ events:
         let engine =
             Engine::from_sources([("t.yaml".to_string(), spec("{ secret: secret }", "text"))])
                 .expect("spec compiles");
-        let handle = |token: Option<&str>| {
+        let handle_body = |token: Option<&str>, body: &[u8]| {
             let mut req = crate::HandleRequest {
                 connector: "t".into(),
                 ..Default::default()
             };
-            req.request_details.body = br#"{"type":"x"}"#.to_vec();
+            req.request_details.body = body.to_vec();
             if let Some(t) = token {
                 req.request_details
                     .headers
@@ -446,8 +446,15 @@ events:
             req.webhook_secrets.secret = Some(crate::Secret::new("s3cret-Token-0123456789"));
             engine.handle_at(&req, 0)
         };
+        let handle = |token: Option<&str>| handle_body(token, br#"{"type":"x"}"#);
         let out = handle(Some("s3cret-Token-0123456789")).expect("the token verifies");
         assert!(out.events[0].source_verified);
+        // The token is the same in every webhook: the default idempotency key follows the body.
+        let other = handle_body(Some("s3cret-Token-0123456789"), br#"{"type":"y"}"#).unwrap();
+        assert_ne!(
+            out.events[0].idempotency_key,
+            other.events[0].idempotency_key
+        );
         for wrong in [
             "s3cret-Token-012345678",
             "s3cret-Token-01234567890",
