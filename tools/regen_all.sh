@@ -40,6 +40,7 @@ JOBS=(
   "gen_fixtures_novalnet stdlib"
   "gen_fixtures_dlocal stdlib"
   "gen_fixtures_payu stdlib"
+  "gen_fixtures_xendit stdlib"
   "gen_fixtures_midtrans stdlib"
   "gen_fixtures_flutterwave stdlib"
   "gen_fixtures_revolut stdlib"

@@ -40,6 +40,7 @@ mod stripe;
 mod wise;
 mod worldline;
 mod worldpay;
+mod xendit;
 
 pub const NOW: i64 = 1_700_000_000;
 
