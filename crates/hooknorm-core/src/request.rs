@@ -369,6 +369,12 @@ fn apply_transforms<'b>(mut v: Cow<'b, [u8]>, transforms: &[Transform]) -> Cow<'
                     .encode(&v)
                     .into_bytes()
             }
+            Transform::Base64Decode => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(&v)
+                    .unwrap_or_default()
+            }
         });
     }
     v
@@ -388,6 +394,16 @@ mod tests {
         // CRC-32 of "123456789" is 0xCBF43926.
         let v = apply_transforms(Cow::Borrowed(b"123456789"), &[Transform::Crc32]);
         assert_eq!(&*v, b"3421780262");
+        // base64_decode undoes base64; text that is not base64 decodes to nothing.
+        let v = apply_transforms(
+            Cow::Borrowed(b"t:1"),
+            &[Transform::Base64, Transform::Base64Decode],
+        );
+        assert_eq!(&*v, b"t:1");
+        let v = apply_transforms(Cow::Borrowed(b"MTc6YWI="), &[Transform::Base64Decode]);
+        assert_eq!(&*v, b"17:ab");
+        let v = apply_transforms(Cow::Borrowed(b"17:ab"), &[Transform::Base64Decode]);
+        assert!(v.is_empty());
     }
 
     #[test]

@@ -335,6 +335,18 @@ pub enum SigFormat {
         #[serde(default)]
         trim: bool,
     },
+    /// Positional fields such as `1700000000:hex` (MultiSafepay): the value is split at
+    /// `separator` into exactly as many parts as `names` (the last part keeps any further
+    /// separators); each part is a parameter under its name, and the parts named in
+    /// `signatures` are candidates. Any other number of parts is malformed.
+    Fields {
+        /// Between the fields, e.g. `:`.
+        separator: String,
+        /// The fields' names, in order (e.g. `[t, signature]`).
+        names: Vec<String>,
+        /// Names whose values are signatures.
+        signatures: Vec<String>,
+    },
     /// A list of `version<sep>signature` entries such as `v1,sig1 v1a,sig2` (Standard Webhooks)
     /// or `1/SHA256/hex` (Worldpay).
     List {
@@ -504,6 +516,9 @@ pub enum Transform {
     Sha256Hex,
     /// Standard base64 of the bytes.
     Base64,
+    /// The bytes decoded from standard base64 (padded); a value that is not base64 decodes to
+    /// nothing (MultiSafepay's `Auth` header: base64 of `timestamp:signature`).
+    Base64Decode,
 }
 
 /// A replay window.

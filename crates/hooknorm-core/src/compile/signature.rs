@@ -148,10 +148,12 @@ impl Compiler<'_> {
             .enumerate()
             .map(|(i, sc)| self.scheme(&format!("signature.schemes[{i}]"), sc))
             .collect();
-        let has_params = s
-            .schemes
-            .iter()
-            .any(|x| matches!(x.signature.format, SigFormat::Params { .. }));
+        let has_params = s.schemes.iter().any(|x| {
+            matches!(
+                x.signature.format,
+                SigFormat::Params { .. } | SigFormat::Fields { .. }
+            )
+        });
         let timestamp = s.timestamp.as_ref().map(|t| {
             let from = self.source("signature.timestamp.from", &t.from, true);
             if matches!(from.kind, SourceKind::Param(_)) && !has_params {
@@ -256,8 +258,29 @@ impl Compiler<'_> {
                 "a signature comes from a header, form field, query parameter or body field",
             );
         }
-        let is_params = matches!(s.signature.format, SigFormat::Params { .. });
+        let is_params = matches!(
+            s.signature.format,
+            SigFormat::Params { .. } | SigFormat::Fields { .. }
+        );
         match &s.signature.format {
+            SigFormat::Fields {
+                separator,
+                names,
+                signatures,
+            } => {
+                if separator.is_empty() || names.len() < 2 {
+                    self.err(
+                        &format!("{key}.signature.format"),
+                        "`fields` needs a `separator` and at least two `names`",
+                    );
+                }
+                if signatures.is_empty() || !signatures.iter().all(|s| names.contains(s)) {
+                    self.err(
+                        &format!("{key}.signature.format.signatures"),
+                        "name the signature fields, each one of `names`",
+                    );
+                }
+            }
             SigFormat::Params {
                 separator,
                 assign,
