@@ -34,6 +34,7 @@ JOBS=(
   "gen_fixtures_paystack paystack pypaystack2==3.4.0"
   "gen_fixtures_worldline connb connect-sdk-python3==6.3.0"
   "gen_fixtures_wise connb cryptography==43.0.3"
+  "gen_fixtures_multisafepay connb multisafepay==3.1.0"
   "gen_fixtures_airwallex stdlib"
   "gen_fixtures_authorizenet stdlib"
   "gen_fixtures_bluesnap stdlib"

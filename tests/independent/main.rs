@@ -26,6 +26,7 @@ mod gocardless;
 mod mercadopago;
 mod midtrans;
 mod mollie;
+mod multisafepay;
 mod novalnet;
 mod nuvei;
 mod paddle;
