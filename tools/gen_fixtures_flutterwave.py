@@ -6,7 +6,8 @@ How to run (from the repository root; standard library only):
     python3 tools/gen_fixtures_flutterwave.py
 
 Flutterwave's webhook documentation: `flutterwave-signature` = base64 of the HMAC-SHA256 of the
-raw body keyed with the dashboard's secret hash. Flutterwave's Python SDK (`rave_python`) has no
+raw body keyed with the dashboard's secret hash; v3 deliveries carry `verif-hash`, the secret
+hash itself, to be compared with the configured one. Flutterwave's Python SDK (`rave_python`) has no
 webhook verifier, so the fixtures are signed here with Python's hmac and every fixture is checked
 by `docs_verifies`, a separate reading of that rule (base64-decoding the header strictly and
 comparing the MAC bytes in constant time). Bodies follow the event examples of Flutterwave's
@@ -44,13 +45,15 @@ def ev(event_type, cet, sig, response):
 
 
 def case(name, description, text, event_type=None, cet=None, response=OMIT, *, error=None, sig=None, secret=SECRET,
-         secrets=None, header="flutterwave-signature", extra=None):
+         secrets=None, header="flutterwave-signature", extra=None, key_material="signature"):
     headers = {"Content-Type": "application/json", "User-Agent": "Flutterwave-Webhooks"}
     headers.update(extra or {})
     signature = sig if sig is not None else sign(secret, text)
     if sig is not False:
         headers[header] = signature
-    events = [ev(event_type, cet, signature, response)] if event_type else None
+    # A token scheme's default key comes from the body, the HMAC scheme's from the signature.
+    material = signature if key_material == "signature" else "body:" + hashlib.sha256(text.encode()).hexdigest()
+    events = [ev(event_type, cet, material, response)] if event_type else None
     CASES.add(name, description, text, headers=headers, secrets=secrets or {"secret": SECRET}, events=events, error=error)
 
 
@@ -130,13 +133,25 @@ def gen():
     assert tampered != ok
     case("tampered_body", "The amount changed after signing: InvalidSignature.", tampered, sig=good, error="InvalidSignature")
     case("missing_signature", "No flutterwave-signature header: MissingSignature.", ok, sig=False, error="MissingSignature")
-    case("legacy_verif_hash_only", "Only the v3 `verif-hash` header (the secret hash itself, a shared token): this spec accepts only the HMAC signature: MissingSignature.",
-         ok, sig=SECRET, header="verif-hash", error="MissingSignature")
+    v3 = body("charge.completed", charge("successful", 2500.5, "NGN"), **{"event.type": "CARD_TRANSACTION"})
+    case("v3_verif_hash", "A v3 delivery with only `verif-hash` equal to the secret hash (a shared token, Flutterwave's v3 check): verified by the token scheme; the idempotency key comes from the body.",
+         v3, "PAYMENT_INTENT_SUCCESS", "charge.completed", sig=SECRET, header="verif-hash", key_material="body")
+    case("v3_verif_hash_rotated", "verif-hash equal to the second secret hash (additional_secret): verified.",
+         v3, "PAYMENT_INTENT_SUCCESS", "charge.completed", sig=SECRET2, header="verif-hash",
+         secrets={"secret": SECRET, "additional_secret": SECRET2}, key_material="body")
+    case("v3_verif_hash_wrong", "verif-hash with another value: InvalidSignature.", v3, sig="another-secret-hash", header="verif-hash",
+         error="InvalidSignature")
+    case("v3_verif_hash_is_not_a_signature", "verif-hash carrying the body's HMAC instead of the secret hash: InvalidSignature.",
+         v3, sig=sign(SECRET, v3), header="verif-hash", error="InvalidSignature")
 
 
 def docs_verifies(name, fx):
-    """Flutterwave's rule read separately: base64 header == HMAC-SHA256(secret hash, raw body)."""
+    """Flutterwave's rules read separately: base64 `flutterwave-signature` == HMAC-SHA256(secret
+    hash, raw body), or (v3) `verif-hash` == the secret hash."""
     rd = details(fx)
+    token = header_get(rd["headers"], "verif-hash")
+    if token is not None and any(hmac.compare_digest(token.encode(), k.encode()) for k in secrets_of(fx)):
+        return True
     sig = header_get(rd["headers"], "flutterwave-signature")
     if sig is None:
         return False

@@ -1,5 +1,5 @@
 //! Flutterwave: `flutterwave-signature` = base64 HMAC-SHA256(secret hash as-is, raw body), per
-//! Flutterwave's webhook documentation. No timestamp, no event id.
+//! Flutterwave's webhook documentation; v3's `verif-hash` = the secret hash. No timestamp.
 use super::*;
 
 #[test]
@@ -22,4 +22,17 @@ fn flutterwave_signature_is_base64_hmac_sha256_of_the_body() {
     let err = handle("flutterwave", &signed, "", secrets("other", None)).unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidSignature);
     assert!(handle("flutterwave", &signed, "", secrets("other", Some(secret))).is_ok());
+    // v3: `verif-hash` is the secret hash itself (a token, signed with the `verif-hash` scheme).
+    let v3 = sign(
+        "flutterwave",
+        secrets(secret, None),
+        body,
+        "",
+        Some("verif-hash"),
+    );
+    assert_eq!(header(&v3, "verif-hash"), secret);
+    let out = handle("flutterwave", &v3, "", secrets(secret, None)).unwrap();
+    assert!(out.events[0].source_verified);
+    let err = handle("flutterwave", &v3, "", secrets("other", None)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidSignature);
 }
