@@ -27,7 +27,7 @@ the case list.
 
 Regenerating everything: `bash tools/regen_all.sh` (needs PyPI) makes one venv per SDK group under
 /tmp (override with HN_VENV_ROOT), installs the SDK versions pinned there (the versions named in
-each generator's docstring), runs all 17 generators and then `git diff --exit-code --
+each generator's docstring), runs all 26 generators and then `git diff --exit-code --
 tests/fixtures`, so it fails if any fixture changed. Run one generator by hand as its docstring
 says; tools/ must be the script's directory (it is when run as `python tools/gen_fixtures_x.py`).
 """

@@ -7,8 +7,8 @@
 #
 # One venv per SDK group, $HN_VENV_ROOT/hn-venv-<group> (default /tmp), made with $PYTHON (default
 # python3). Each generator's own SDK pins are listed below and must also appear in its docstring
-# (checked first). The five standard-library generators run with $PYTHON itself. Exit status: 0 when
-# all 17 generators ran and `git diff --exit-code -- tests/fixtures` and `git status --porcelain --
+# (checked first). The eleven standard-library generators run with $PYTHON itself. Exit status: 0 when
+# all 26 generators ran and `git diff --exit-code -- tests/fixtures` and `git status --porcelain --
 # tests/fixtures` show nothing; 1 otherwise.
 set -euo pipefail
 
@@ -97,6 +97,6 @@ if [[ -n $untracked ]]; then
   status=1
 fi
 if ((status == 0)); then
-  echo "regen_all: all 17 generators ran; tests/fixtures is byte-identical to the commit"
+  echo "regen_all: all 26 generators ran; tests/fixtures is byte-identical to the commit"
 fi
 exit $status
