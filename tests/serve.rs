@@ -190,7 +190,7 @@ fn errors_limits_health_and_metrics() {
     let (s, _, body) = get("/v1/connectors");
     assert_eq!(s, 200);
     let v: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(v["connectors"].as_array().unwrap().len(), 21);
+    assert_eq!(v["connectors"].as_array().unwrap().len(), 30);
 
     let post = |p: &str, b: &[u8]| send(&agent, "POST", &server.url(p), &none, b);
     assert_eq!(post("/v1/events/handle", b"{not json").0, 400);
@@ -217,7 +217,7 @@ fn errors_limits_health_and_metrics() {
         text.contains("hooknorm_request_duration_seconds_count{endpoint=\"webhook\"} 3"),
         "{text}"
     );
-    assert!(text.contains("hooknorm_connectors 21"), "{text}");
+    assert!(text.contains("hooknorm_connectors 30"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
