@@ -267,8 +267,8 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
         .filter(|n| !engine.connector(n).unwrap().warnings.is_empty())
         .collect();
     warned.sort();
-    // Adyen, Mercado Pago, Novalnet and Nuvei read from unsigned fields, Razorpay its event id
-    // from an unsigned header; Zen reads its type and transaction id and PayMe its notify_type and price from unsigned fields; Airwallex, BlueSnap, Cashfree, Cybersource, Noon, Nuvei and Rapyd sign a timestamp (NMI a nonce named `t`) but
+    // Adyen, Mercado Pago, Midtrans, Novalnet and Nuvei read from unsigned fields, Xendit signs
+    // nothing (a shared token), Razorpay its event id from an unsigned header; Zen reads its type and transaction id and PayMe its notify_type and price from unsigned fields; Airwallex, BlueSnap, Cashfree, Cybersource, Noon, Nuvei and Rapyd sign a timestamp (NMI a nonce named `t`) but
     // publish no window (each spec's header explains the choice).
     assert_eq!(
         warned,
@@ -279,6 +279,7 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
             "cashfree",
             "cybersource",
             "mercadopago",
+            "midtrans",
             "nmi",
             "noon",
             "novalnet",
@@ -286,6 +287,7 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
             "payme",
             "rapyd",
             "razorpay",
+            "xendit",
             "zen"
         ]
     );

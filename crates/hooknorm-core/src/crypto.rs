@@ -77,7 +77,9 @@ pub fn verify_key(
             }
             Ok(VerifyKey::Mac(k))
         }
-        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => Ok(VerifyKey::None),
+        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 | Algorithm::Token => {
+            Ok(VerifyKey::None)
+        }
         Algorithm::RsaPkcs1v15Sha256 => rsa_public(text).map(|k| VerifyKey::Rsa(Box::new(k))),
         Algorithm::Ed25519 => {
             if encoding == KeyEncoding::Pem {
@@ -106,7 +108,9 @@ pub fn sign_key(alg: Algorithm, encoding: KeyEncoding, text: &str) -> Result<Sig
                 _ => Err("not an HMAC key".into()),
             }
         }
-        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => Ok(SignKey::None),
+        Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 | Algorithm::Token => {
+            Ok(SignKey::None)
+        }
         Algorithm::RsaPkcs1v15Sha256 => {
             let t = text.trim();
             RsaPrivateKey::from_pkcs8_pem(t)
@@ -201,6 +205,9 @@ pub fn mac<P: AsRef<[u8]>>(alg: Algorithm, key: &[u8], parts: &[P]) -> Tag {
         Algorithm::RsaPkcs1v15Sha256 | Algorithm::Ed25519 => {
             unreachable!("asymmetric algorithms are not MACs")
         }
+        // A token is compared as a whole (`token_matches`), never as a MAC; its digest stands in
+        // wherever a fixed-size value of it is wanted.
+        Algorithm::Token => digest::<Sha256, P>(parts),
     }
 }
 
@@ -217,7 +224,16 @@ pub fn encode_sig(enc: SigEncoding, bytes: &[u8]) -> String {
         SigEncoding::Base64 => STANDARD.encode(bytes),
         SigEncoding::Base64url => URL_SAFE_NO_PAD.encode(bytes),
         SigEncoding::HexBase64 => STANDARD.encode(hex_lower(bytes)),
+        SigEncoding::Text => String::from_utf8_lossy(bytes).into_owned(),
     }
+}
+
+/// Constant-time check that a received token equals the expected one (the SHA-256 digests of
+/// both are compared, so neither the length nor a prefix of the token leaks through timing).
+pub fn token_matches(expected: &[u8], candidate: &str) -> bool {
+    let a = Sha256::digest(expected);
+    let b = Sha256::digest(candidate.as_bytes());
+    !expected.is_empty() && bool::from(a.as_slice().ct_eq(b.as_slice()))
 }
 
 /// Constant-time check that `candidate` is the encoding of `expected`, compared as text exactly
@@ -258,6 +274,7 @@ pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bo
                 Err(_) => return false,
             }
         }
+        SigEncoding::Text => return token_matches(expected, candidate),
     };
     let cand = candidate.as_bytes();
     match enc {
@@ -297,6 +314,7 @@ pub fn decode_sig(enc: SigEncoding, candidate: &str) -> Option<Vec<u8>> {
             .and_then(|t| String::from_utf8(t).ok())
             .filter(|t| t.bytes().all(|b| !b.is_ascii_uppercase()))
             .and_then(|t| decode_hex(&t)),
+        SigEncoding::Text => Some(candidate.as_bytes().to_vec()),
     }
 }
 
@@ -322,6 +340,7 @@ pub fn verify_asym(key: &VerifyKey, message: &[u8], sig: &[u8]) -> bool {
 pub fn sign(alg: Algorithm, key: &SignKey, message: &[u8]) -> Result<Vec<u8>, String> {
     match key {
         SignKey::Mac(k) => Ok(mac(alg, k, &[message]).to_vec()),
+        SignKey::None if alg == Algorithm::Token => Ok(message.to_vec()),
         SignKey::None => Ok(mac(alg, &[], &[message]).to_vec()),
         SignKey::Rsa(k) => {
             let sk = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
@@ -387,6 +406,18 @@ mod tests {
     }
 
     #[test]
+    fn md5_plain_digest_known_answer() {
+        // RFC 1321 test suite: MD5("message digest"), fed in two parts.
+        let out = mac(Algorithm::Md5, b"", &[&b"message "[..], &b"digest"[..]]);
+        assert_eq!(hex_lower(&out), "f96b697d7cb7938d525a2f31aaf161d0");
+        assert_eq!(out.len(), 16);
+        assert!(matches!(
+            verify_key(Algorithm::Md5, KeyEncoding::Utf8, "any"),
+            Ok(VerifyKey::None)
+        ));
+    }
+
+    #[test]
     fn hex_comparison_is_case_sensitive_unless_asked() {
         let sig = [0xABu8, 0xCD];
         assert!(encoded_matches(SigEncoding::Hex, &sig, "abcd"));
@@ -394,13 +425,6 @@ mod tests {
         assert!(encoded_matches(SigEncoding::HexUpper, &sig, "ABCD"));
         assert!(encoded_matches(SigEncoding::HexAnyCase, &sig, "AbCd"));
         assert!(!encoded_matches(SigEncoding::Hex, &sig, "abc"));
-    }
-
-    #[test]
-    fn md5_known_answer() {
-        // RFC 1321 test suite: MD5("message digest").
-        let out = mac(Algorithm::Md5, &[], &[&b"message "[..], &b"digest"[..]]);
-        assert_eq!(hex_lower(&out), "f96b697d7cb7938d525a2f31aaf161d0");
     }
 
     #[test]

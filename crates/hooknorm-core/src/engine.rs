@@ -406,6 +406,72 @@ fn decode_document(conn: &Connector, r: &Req) -> Result<(Doc, bool), String> {
 mod tests {
     use super::*;
 
+    /// `algorithm: token`: the header must equal the secret byte for byte (not a prefix, not
+    /// another case); a spec whose token message holds request material, or whose encoding is
+    /// not `text`, does not compile; the default idempotency key comes from the body.
+    #[test]
+    fn token_algorithm_compares_the_secret_itself() {
+        let spec = |message: &str, encoding: &str| {
+            format!(
+                r#"
+connector: t
+secrets:
+  secret: {{ description: token }}
+signature:
+  schemes:
+    - algorithm: token
+      key: {{ secrets: [secret] }}
+      signature: {{ from: {{ header: X-Token }} }}
+      encoding: {encoding}
+      message: [{message}]
+events:
+  type: $.type
+"#
+            )
+        };
+        let engine =
+            Engine::from_sources([("t.yaml".to_string(), spec("{ secret: secret }", "text"))])
+                .expect("spec compiles");
+        let handle_body = |token: Option<&str>, body: &[u8]| {
+            let mut req = crate::HandleRequest {
+                connector: "t".into(),
+                ..Default::default()
+            };
+            req.request_details.body = body.to_vec();
+            if let Some(t) = token {
+                req.request_details
+                    .headers
+                    .insert("X-Token".into(), t.into());
+            }
+            req.webhook_secrets.secret = Some(crate::Secret::new("s3cret-Token-0123456789"));
+            engine.handle_at(&req, 0)
+        };
+        let handle = |token: Option<&str>| handle_body(token, br#"{"type":"x"}"#);
+        let out = handle(Some("s3cret-Token-0123456789")).expect("the token verifies");
+        assert!(out.events[0].source_verified);
+        // The token is the same in every webhook: the default idempotency key follows the body.
+        let other = handle_body(Some("s3cret-Token-0123456789"), br#"{"type":"y"}"#).unwrap();
+        assert_ne!(
+            out.events[0].idempotency_key,
+            other.events[0].idempotency_key
+        );
+        for wrong in [
+            "s3cret-Token-012345678",
+            "s3cret-Token-01234567890",
+            "S3CRET-TOKEN-0123456789",
+        ] {
+            let err = handle(Some(wrong)).expect_err(wrong);
+            assert_eq!(err.kind, ErrorKind::InvalidSignature, "{wrong:?}");
+        }
+        assert_eq!(handle(None).unwrap_err().kind, ErrorKind::MissingSignature);
+        for (message, encoding) in [("{ body: true }", "text"), ("{ secret: secret }", "hex")] {
+            assert!(
+                Engine::from_sources([("t.yaml".to_string(), spec(message, encoding))]).is_err(),
+                "{message} / {encoding} must not compile"
+            );
+        }
+    }
+
     /// `events.incomplete: true` keeps verified events `INCOMPLETE`; without it they are
     /// `COMPLETE`.
     #[test]

@@ -373,6 +373,12 @@ fn apply_transforms<'b>(mut v: Cow<'b, [u8]>, transforms: &[Transform]) -> Cow<'
                 Some(i) => v[i + 1..].to_vec(),
                 None => v.into_owned(),
             },
+            Transform::Base64Decode => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(&v)
+                    .unwrap_or_default()
+            }
         });
     }
     v
@@ -402,6 +408,16 @@ mod tests {
             let v = apply_transforms(Cow::Borrowed(input), &[Transform::AfterLastSlash]);
             assert_eq!(&*v, out);
         }
+        // base64_decode undoes base64; text that is not base64 decodes to nothing.
+        let v = apply_transforms(
+            Cow::Borrowed(b"t:1"),
+            &[Transform::Base64, Transform::Base64Decode],
+        );
+        assert_eq!(&*v, b"t:1");
+        let v = apply_transforms(Cow::Borrowed(b"MTc6YWI="), &[Transform::Base64Decode]);
+        assert_eq!(&*v, b"17:ab");
+        let v = apply_transforms(Cow::Borrowed(b"17:ab"), &[Transform::Base64Decode]);
+        assert!(v.is_empty());
     }
 
     #[test]

@@ -237,10 +237,13 @@ pub enum Algorithm {
     Sha256,
     /// Plain SHA-512 digest of the message (which must contain a secret part).
     Sha512,
-    /// Plain MD5 digest of the message (which must contain a secret part), for processors that
-    /// still use it; MD5 is not collision resistant, but forging a secret-prefixed digest of
-    /// chosen ids still needs the secret.
+    /// Plain MD5 digest of the message (which must contain a secret part), for processors
+    /// that still hash their data and a secret with MD5.
     Md5,
+    /// A shared token, not a signature: the received value must equal the message itself, which
+    /// consists of `secret` parts only (the processor sends a configured secret back as-is);
+    /// compared in constant time; the signature encoding must be `text`.
+    Token,
     /// RSA PKCS#1 v1.5 with SHA-256; the key is a PEM certificate or public key.
     RsaPkcs1v15Sha256,
     /// Ed25519; the key is the 32-byte public key.
@@ -332,6 +335,18 @@ pub enum SigFormat {
         #[serde(default)]
         trim: bool,
     },
+    /// Positional fields such as `1700000000:hex` (MultiSafepay): the value is split at
+    /// `separator` into exactly as many parts as `names` (the last part keeps any further
+    /// separators); each part is a parameter under its name, and the parts named in
+    /// `signatures` are candidates. Any other number of parts is malformed.
+    Fields {
+        /// Between the fields, e.g. `:`.
+        separator: String,
+        /// The fields' names, in order (e.g. `[t, signature]`).
+        names: Vec<String>,
+        /// Names whose values are signatures.
+        signatures: Vec<String>,
+    },
     /// A list of `version<sep>signature` entries such as `v1,sig1 v1a,sig2` (Standard Webhooks)
     /// or `1/SHA256/hex` (Worldpay).
     List {
@@ -368,6 +383,8 @@ pub enum SigEncoding {
     /// more. Hex text has no bytes that base64 writes as `+` or `/`, so the standard and the
     /// URL-safe alphabets agree.
     HexBase64,
+    /// The value as UTF-8 text, compared byte for byte (only with the `token` algorithm).
+    Text,
 }
 
 /// One value of the request: exactly one of the source keys, then optional `default` and
@@ -506,6 +523,9 @@ pub enum Transform {
     /// The text after the last `/` (all of it when there is none): the version of a product
     /// token such as a `User-Agent` of `Volt/2.0` (`2.0`), or a path's last segment.
     AfterLastSlash,
+    /// The bytes decoded from standard base64 (padded); a value that is not base64 decodes to
+    /// nothing (MultiSafepay's `Auth` header: base64 of `timestamp:signature`).
+    Base64Decode,
 }
 
 /// A replay window.

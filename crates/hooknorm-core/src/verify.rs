@@ -9,6 +9,7 @@ use crate::error::{ErrorKind, HandleError, ReportStep};
 use crate::message::{SignedMessage, Unbuilt};
 use crate::plan::{Check, Scheme, Signature, Timestamp};
 use crate::request::{Req, Scope};
+use crate::spec::Algorithm;
 use crate::spec::SigFormat;
 
 /// A successful verification.
@@ -55,7 +56,7 @@ struct Parsed<'v> {
 }
 
 fn parse_sig<'v>(
-    format: &SigFormat,
+    format: &'v SigFormat,
     value: &'v str,
     scope: &Scope,
 ) -> Result<Parsed<'v>, HandleError> {
@@ -126,6 +127,26 @@ fn parse_sig<'v>(
                     out.candidates.push(v);
                 }
                 out.params.push((k, v));
+            }
+        }
+        SigFormat::Fields {
+            separator,
+            names,
+            signatures,
+        } => {
+            let parts: Vec<&str> = value.splitn(names.len(), separator.as_str()).collect();
+            if value.is_empty() || parts.len() != names.len() {
+                out.malformed = true;
+            } else {
+                for (name, part) in names.iter().zip(parts) {
+                    if signatures.iter().any(|s| s == name) {
+                        if !part.is_empty() {
+                            out.candidates.push(part);
+                        }
+                    } else {
+                        out.params.push((name.as_str(), part));
+                    }
+                }
             }
         }
         SigFormat::List {
@@ -322,6 +343,17 @@ fn scheme_matches(
     msg: &SignedMessage,
     candidates: &[&str],
 ) -> Option<usize> {
+    if scheme.algorithm == Algorithm::Token {
+        // The token is the (secret-only) message itself; every candidate is compared.
+        let token = msg.concat();
+        let mut hit = None;
+        for (i, c) in candidates.iter().enumerate() {
+            if crypto::token_matches(&token, c) && hit.is_none() {
+                hit = Some(i);
+            }
+        }
+        return hit;
+    }
     if crypto::is_symmetric(scheme.algorithm) {
         for k in keys {
             let key: &[u8] = match k {
@@ -450,9 +482,14 @@ pub(crate) fn verify(
                 if let (Some(ts), Some(now)) = (&sig.timestamp, now) {
                     check_timestamp(ts, req, &parsed.params, now, report)?;
                 }
-                return Ok(Outcome::Verified(Verified {
-                    signature: parsed.candidates[i].to_string(),
-                }));
+                // A token is the same in every webhook: the default idempotency key is then
+                // derived from the body instead (and the token never becomes key material).
+                let signature = if scheme.algorithm == Algorithm::Token {
+                    format!("body:{}", crypto::sha256_hex(&[&req.details.body]))
+                } else {
+                    parsed.candidates[i].to_string()
+                };
+                return Ok(Outcome::Verified(Verified { signature }));
             }
         }
     }
@@ -575,6 +612,35 @@ fn check_timestamp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `format: fields` splits positionally (the last field keeps further separators), names
+    /// parameters, and treats any other number of parts as malformed.
+    #[test]
+    fn fields_format_splits_into_named_parts() {
+        let format = SigFormat::Fields {
+            separator: ":".into(),
+            names: vec!["t".into(), "signature".into()],
+            signatures: vec!["signature".into()],
+        };
+        let details = crate::contract::RequestDetails::default();
+        let secrets = crate::contract::WebhookSecrets::default();
+        let req = Req::new(&details, &secrets);
+        let scope = Scope {
+            req: &req,
+            params: &[],
+            item: None,
+            slots: None,
+            alt_port: false,
+        };
+        let p = parse_sig(&format, "1700000000:abc:def", &scope).unwrap();
+        assert_eq!(p.params, vec![("t", "1700000000")]);
+        assert_eq!(p.candidates, vec!["abc:def"]);
+        assert!(!p.malformed);
+        for bad in ["1700000000", ""] {
+            let p = parse_sig(&format, bad, &scope).unwrap();
+            assert!(p.malformed && p.candidates.is_empty(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn a_missing_secret_message_part_is_a_missing_secret() {

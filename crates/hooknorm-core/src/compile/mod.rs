@@ -83,7 +83,7 @@ pub fn compile_spec(
     let mut c = Compiler {
         doc: &doc,
         errors: Vec::new(),
-        env: minijinja::Environment::new(),
+        env: template_env(),
         fields: Vec::new(),
         secrets: spec.secrets.0.keys().cloned().collect(),
         items_prefix: None,
@@ -316,4 +316,16 @@ impl Target {
             Target::Stage => join(DisputeStage::ALL, DisputeStage::as_str),
         }
     }
+}
+
+/// The template environment of every spec: minijinja's built-ins plus `b64encode` (standard
+/// base64 of a value's UTF-8 text), for headers that carry an encoded value such as
+/// MultiSafepay's `Auth: base64(timestamp:signature)`.
+fn template_env() -> minijinja::Environment<'static> {
+    use base64::Engine as _;
+    let mut env = minijinja::Environment::new();
+    env.add_filter("b64encode", |v: String| {
+        base64::engine::general_purpose::STANDARD.encode(v.as_bytes())
+    });
+    env
 }

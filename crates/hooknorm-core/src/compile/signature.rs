@@ -148,10 +148,12 @@ impl Compiler<'_> {
             .enumerate()
             .map(|(i, sc)| self.scheme(&format!("signature.schemes[{i}]"), sc))
             .collect();
-        let has_params = s
-            .schemes
-            .iter()
-            .any(|x| matches!(x.signature.format, SigFormat::Params { .. }));
+        let has_params = s.schemes.iter().any(|x| {
+            matches!(
+                x.signature.format,
+                SigFormat::Params { .. } | SigFormat::Fields { .. }
+            )
+        });
         let timestamp = s.timestamp.as_ref().map(|t| {
             let from = self.source("signature.timestamp.from", &t.from, true);
             if matches!(from.kind, SourceKind::Param(_)) && !has_params {
@@ -217,7 +219,7 @@ impl Compiler<'_> {
             Algorithm::HmacSha1 | Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
                 k.encoding != KeyEncoding::Pem
             }
-            Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 => true,
+            Algorithm::Sha256 | Algorithm::Sha512 | Algorithm::Md5 | Algorithm::Token => true,
             Algorithm::RsaPkcs1v15Sha256 => k.encoding == KeyEncoding::Pem,
             Algorithm::Ed25519 => matches!(
                 k.encoding,
@@ -256,8 +258,29 @@ impl Compiler<'_> {
                 "a signature comes from a header, form field, query parameter or body field",
             );
         }
-        let is_params = matches!(s.signature.format, SigFormat::Params { .. });
+        let is_params = matches!(
+            s.signature.format,
+            SigFormat::Params { .. } | SigFormat::Fields { .. }
+        );
         match &s.signature.format {
+            SigFormat::Fields {
+                separator,
+                names,
+                signatures,
+            } => {
+                if separator.is_empty() || names.len() < 2 {
+                    self.err(
+                        &format!("{key}.signature.format"),
+                        "`fields` needs a `separator` and at least two `names`",
+                    );
+                }
+                if signatures.is_empty() || !signatures.iter().all(|s| names.contains(s)) {
+                    self.err(
+                        &format!("{key}.signature.format.signatures"),
+                        "name the signature fields, each one of `names`",
+                    );
+                }
+            }
             SigFormat::Params {
                 separator,
                 assign,
@@ -324,6 +347,28 @@ impl Compiler<'_> {
             self.err(
                 &format!("{key}.message"),
                 "a plain digest proves nothing unless the message contains a `secret` part",
+            );
+        }
+        if s.algorithm == Algorithm::Token {
+            if !message
+                .iter()
+                .all(|p| matches!(p.kind, SourceKind::Secret(_)))
+            {
+                self.err(
+                    &format!("{key}.message"),
+                    "a `token` is the secret itself: its message has only `secret` parts",
+                );
+            }
+            if s.encoding != SigEncoding::Text {
+                self.err(
+                    &format!("{key}.encoding"),
+                    "a `token` is compared as `text`",
+                );
+            }
+        } else if s.encoding == SigEncoding::Text {
+            self.err(
+                &format!("{key}.encoding"),
+                "`text` is only for the `token` algorithm (a MAC or signature is binary)",
             );
         }
         let name = s
