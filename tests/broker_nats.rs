@@ -561,7 +561,9 @@ fn failed_attempts_are_retried_by_nak_and_counted_toward_max_attempts() {
     assert_eq!(got.len(), 3, "no attempt after the 200");
     assert!(got.iter().all(|b| payment_of(b) == Some(1)));
     assert_eq!(broker_stats(&config)["dead"], 0);
-    assert!(metrics(&server).contains("hooknorm_deliveries_total{outcome=\"retry\"} 2\n"));
+    assert!(
+        metrics(&server).contains("hooknorm_deliveries_total{sink=\"http\",outcome=\"retry\"} 2\n")
+    );
     drop(server);
 
     // With max_attempts 2 and a sink that keeps answering 503: two attempts, then a dead letter.

@@ -255,13 +255,13 @@ fn an_http_sink_answering_503_for_60_seconds_gets_every_event_once_it_answers_20
     let text = metrics(&server);
     assert!(
         text.contains(&format!(
-            "hooknorm_deliveries_total{{outcome=\"retry\"}} {tries}"
+            "hooknorm_deliveries_total{{sink=\"http\",outcome=\"retry\"}} {tries}"
         )),
         "{text}"
     );
     assert!(
         text.contains(&format!(
-            "hooknorm_deliveries_total{{outcome=\"delivered\"}} {N}"
+            "hooknorm_deliveries_total{{sink=\"http\",outcome=\"delivered\"}} {N}"
         )),
         "{text}"
     );
@@ -327,14 +327,14 @@ fn events_dead_past_the_retry_budget_are_replayed_from_the_cli_once_the_sink_is_
     let text = metrics(&server);
     assert!(
         text.contains(&format!(
-            "hooknorm_deliveries_total{{outcome=\"retry\"}} {}",
+            "hooknorm_deliveries_total{{sink=\"http\",outcome=\"retry\"}} {}",
             N * (ATTEMPTS - 1)
         )),
         "{text}"
     );
     assert!(
         text.contains(&format!(
-            "hooknorm_deliveries_total{{outcome=\"dead\"}} {N}"
+            "hooknorm_deliveries_total{{sink=\"http\",outcome=\"dead\"}} {N}"
         )),
         "{text}"
     );
@@ -365,7 +365,7 @@ fn events_dead_past_the_retry_budget_are_replayed_from_the_cli_once_the_sink_is_
     let text = metrics(&server);
     assert!(
         text.contains(&format!(
-            "hooknorm_deliveries_total{{outcome=\"delivered\"}} {N}"
+            "hooknorm_deliveries_total{{sink=\"http\",outcome=\"delivered\"}} {N}"
         )),
         "{text}"
     );

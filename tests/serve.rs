@@ -633,11 +633,11 @@ fn the_http_sink_gets_retries_after_503_and_a_400_is_a_dead_letter() {
     assert_eq!(got.len(), 4);
     let text = metrics(&server);
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"retry\"} 3"),
+        text.contains("hooknorm_deliveries_total{sink=\"http\",outcome=\"retry\"} 3"),
         "{text}"
     );
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"delivered\"} 1"),
+        text.contains("hooknorm_deliveries_total{sink=\"http\",outcome=\"delivered\"} 1"),
         "{text}"
     );
     let _ = server.child.kill();
@@ -668,7 +668,7 @@ fn the_http_sink_gets_retries_after_503_and_a_400_is_a_dead_letter() {
     assert_eq!(bodies.lock().unwrap().len(), 1);
     let text = metrics(&server);
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"dead\"} 1"),
+        text.contains("hooknorm_deliveries_total{sink=\"http\",outcome=\"dead\"} 1"),
         "{text}"
     );
     assert!(text.contains("hooknorm_queue_pending 0"), "{text}");
@@ -697,11 +697,11 @@ fn an_unreachable_sink_is_retried_up_to_max_attempts_then_dead() {
     assert!(wait_until(10, || metrics(&server).contains("hooknorm_queue_dead 1")));
     let text = metrics(&server);
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"retry\"} 2"),
+        text.contains("hooknorm_deliveries_total{sink=\"http\",outcome=\"retry\"} 2"),
         "{text}"
     );
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"dead\"} 1"),
+        text.contains("hooknorm_deliveries_total{sink=\"http\",outcome=\"dead\"} 1"),
         "{text}"
     );
     assert!(text.contains("hooknorm_sink_failures_total 1"), "{text}");
@@ -888,11 +888,11 @@ fn the_file_sink_appends_each_event_once_and_an_unwritable_path_is_retried_then_
     assert!(wait_until(10, || metrics(&server).contains("hooknorm_queue_dead 1")));
     let text = metrics(&server);
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"retry\"} 2"),
+        text.contains("hooknorm_deliveries_total{sink=\"file\",outcome=\"retry\"} 2"),
         "{text}"
     );
     assert!(
-        text.contains("hooknorm_deliveries_total{outcome=\"dead\"} 1"),
+        text.contains("hooknorm_deliveries_total{sink=\"file\",outcome=\"dead\"} 1"),
         "{text}"
     );
     assert!(!text.contains("outcome=\"delivered\"} 1"), "{text}");

@@ -324,7 +324,8 @@ class EventClient:
         Returns the ``Handle`` response fields (``event_type``, ``event_response``,
         ``source_verified``, ``event_status``, ``merchant_event_id``, ...), ``type`` (a dotted
         name, see ``EVENT_TYPES``), ``data`` (the resource's fields), ``events`` (every event of
-        a batch), ``connector`` and ``acknowledgement``. Raises a ``WebhookError`` subclass.
+        a batch), ``connector``, ``acknowledgement`` and ``warnings`` (optional values left out of
+        a verified webhook, as ``{item, field, message}``). Raises a ``WebhookError`` subclass.
 
         The contract's nested shape is accepted too: ``{"merchant_event_id": ...,
         "request_details": {"method", "uri", "headers", "body", "query_params"},

@@ -111,6 +111,19 @@ pub(crate) enum Sink {
     Redis(Box<super::sink_redis::Redis>),
 }
 
+impl Sink {
+    /// The sink's kind, as the `sink` label of the delivery metrics.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Sink::Stdout => "stdout",
+            Sink::Http { .. } => "http",
+            Sink::File { .. } => "file",
+            Sink::Nats(_) => "nats",
+            Sink::Redis(_) => "redis",
+        }
+    }
+}
+
 /// The NATS JetStream sink.
 pub(crate) struct Nats {
     url: String,

@@ -250,6 +250,7 @@ impl Metrics {
         reload_errors: u64,
         connectors: usize,
         queue: Option<&crate::queue::Stats>,
+        sink: &str,
     ) -> String {
         let m = &self.total();
         {
@@ -349,11 +350,14 @@ impl Metrics {
             }
             let _ = writeln!(
                 out,
-                "# HELP hooknorm_deliveries_total Delivery attempts by outcome."
+                "# HELP hooknorm_deliveries_total Delivery attempts by sink and outcome."
             );
             let _ = writeln!(out, "# TYPE hooknorm_deliveries_total counter");
             for (o, n) in ["delivered", "retry", "dead"].iter().zip(m.deliveries) {
-                let _ = writeln!(out, "hooknorm_deliveries_total{{outcome=\"{o}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "hooknorm_deliveries_total{{sink=\"{sink}\",outcome=\"{o}\"}} {n}"
+                );
             }
             if let Some(q) = queue {
                 let age = q
@@ -410,7 +414,7 @@ mod tests {
                 });
             }
         });
-        let text = m.render(0, 0, 1, None);
+        let text = m.render(0, 0, 1, None, "stdout");
         let n = (SHARDS + 3) as u64;
         for line in [
             format!("hooknorm_events_total{{connector=\"stripe\",event_type=\"PAYMENT_INTENT_SUCCESS\"}} {}", n * 100),

@@ -443,7 +443,9 @@ async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
         .flatten();
     (
         [("content-type", "text/plain; version=0.0.4")],
-        state.metrics.render(reloads, errors, n, stats.as_ref()),
+        state
+            .metrics
+            .render(reloads, errors, n, stats.as_ref(), state.sink.kind()),
     )
         .into_response()
 }

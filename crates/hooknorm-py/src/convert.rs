@@ -143,8 +143,8 @@ fn event<'py>(py: Python<'py>, e: &NormalizedEvent) -> PyResult<Bound<'py, PyDic
 }
 
 /// The result of `handle_event`: the first event's fields at the top (a webhook carries one
-/// event except for batches), `events` with every event in order, `connector` and
-/// `acknowledgement`.
+/// event except for batches), `events` with every event in order, `connector`,
+/// `acknowledgement` and `warnings`.
 pub(crate) fn outcome<'py>(py: Python<'py>, o: &HandleOutcome) -> PyResult<Bound<'py, PyDict>> {
     let events = PyList::empty(py);
     let mut top = None;
@@ -163,5 +163,15 @@ pub(crate) fn outcome<'py>(py: Python<'py>, o: &HandleOutcome) -> PyResult<Bound
     ack.set_item(intern!(py, "content_type"), &o.acknowledgement.content_type)?;
     ack.set_item(intern!(py, "body"), &o.acknowledgement.body)?;
     top.set_item(intern!(py, "acknowledgement"), ack)?;
+    // Optional values the engine left out of a verified webhook (`[{item, field, message}]`).
+    let warnings = PyList::empty(py);
+    for w in &o.warnings {
+        let d = PyDict::new(py);
+        d.set_item(intern!(py, "item"), w.item)?;
+        d.set_item(intern!(py, "field"), &w.field)?;
+        d.set_item(intern!(py, "message"), &w.message)?;
+        warnings.append(d)?;
+    }
+    top.set_item(intern!(py, "warnings"), warnings)?;
     Ok(top)
 }
