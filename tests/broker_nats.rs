@@ -6,7 +6,7 @@ mod support;
 use support::*;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -323,19 +323,9 @@ fn slow_receiver(delay: Duration) -> (String, Bodies, Bodies) {
             let Ok(mut stream) = stream else { continue };
             let (b, h) = (Arc::clone(&b), Arc::clone(&h));
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut len = 0;
-                let mut line = String::new();
-                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                    line.clear();
-                }
-                let mut body = vec![0; len];
-                if len == 0 || reader.read_exact(&mut body).is_err() {
+                let Some(body) = read_request_body(&stream) else {
                     return;
-                }
+                };
                 let body = String::from_utf8_lossy(&body).into_owned();
                 b.lock().unwrap().push(body.clone());
                 h.lock().unwrap().push(body.clone());

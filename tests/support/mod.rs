@@ -179,6 +179,22 @@ pub fn status_of(kind: &str) -> u16 {
     }
 }
 
+/// The body of one HTTP/1.1 request read from `stream` (by its `content-length`); `None` for a
+/// request without a body or one cut off before its end (not a delivery).
+pub fn read_request_body(stream: &std::net::TcpStream) -> Option<Vec<u8>> {
+    let mut reader = BufReader::new(stream);
+    let mut len = 0;
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        line.clear();
+    }
+    let mut body = vec![0; len];
+    (len > 0 && reader.read_exact(&mut body).is_ok()).then_some(body)
+}
+
 /// A one-connection-at-a-time HTTP receiver that answers with the given statuses in turn.
 pub fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -189,20 +205,10 @@ pub fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
         let mut i = 0;
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0;
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0; len];
             // A request cut off (the service killed mid-delivery) is not a delivery.
-            if len == 0 || reader.read_exact(&mut body).is_err() {
+            let Some(body) = read_request_body(&stream) else {
                 continue;
-            }
+            };
             seen.lock()
                 .unwrap()
                 .push(String::from_utf8_lossy(&body).into_owned());
@@ -570,19 +576,9 @@ pub fn switchable_receiver(initial: u16) -> (String, Arc<std::sync::atomic::Atom
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0;
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0; len];
-            if len == 0 || reader.read_exact(&mut body).is_err() {
+            let Some(body) = read_request_body(&stream) else {
                 continue;
-            }
+            };
             let s = st.load(Ordering::SeqCst);
             seen.lock()
                 .unwrap()
