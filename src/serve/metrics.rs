@@ -66,9 +66,9 @@ struct Inner {
     intake: BTreeMap<&'static str, u64>,
     /// Delivery attempts by outcome: delivered, retry, dead.
     deliveries: [u64; 3],
-    /// The last hour, per minute: (unix minute, series, label) → count, where the series is
+    /// The last hour, per minute: (unix minute, series) → label → count, where the series is
     /// events (labelled by connector) or failures (labelled by error kind). The console's chart.
-    minutes: BTreeMap<(i64, Series, String), u64>,
+    minutes: BTreeMap<(i64, Series), BTreeMap<String, u64>>,
 }
 
 /// A series of the per-minute counts.
@@ -87,10 +87,14 @@ fn this_minute() -> i64 {
 impl Inner {
     fn per_minute(&mut self, series: Series, label: &str) {
         let now = this_minute();
-        *self
-            .minutes
-            .entry((now, series, label.to_string()))
-            .or_default() += 1;
+        // The label is copied only the first time it is seen in a minute.
+        let counts = self.minutes.entry((now, series)).or_default();
+        match counts.get_mut(label) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(label.to_string(), 1);
+            }
+        }
         // Keep the last hour only.
         while let Some(e) = self.minutes.first_entry() {
             if e.key().0 > now - 60 {
@@ -215,9 +219,11 @@ impl Metrics {
         let now = this_minute();
         let mut sum: BTreeMap<(i64, Series, String), u64> = BTreeMap::new();
         for shard in &self.shards {
-            for ((t, series, label), n) in &lock(shard).minutes {
+            for ((t, series), counts) in &lock(shard).minutes {
                 if *t > now - 60 {
-                    *sum.entry((now - t, *series, label.clone())).or_default() += n;
+                    for (label, n) in counts {
+                        *sum.entry((now - t, *series, label.clone())).or_default() += n;
+                    }
                 }
             }
         }
