@@ -5,11 +5,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
+use smallvec::SmallVec;
 
 use crate::compile::compile_spec;
 use crate::contract::*;
 use crate::decode;
-use crate::error::{ErrorKind, HandleError, LoadError, ReportStep, SpecError};
+use crate::error::{ErrorKind, HandleError, LoadError, Report, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
 use crate::plan::Connector;
 use crate::projection::Doc;
@@ -120,11 +121,11 @@ impl Engine {
     /// assert_eq!(err.kind, ErrorKind::MissingSignature);
     /// ```
     pub fn handle_at(&self, req: &HandleRequest, now: i64) -> Result<HandleOutcome, HandleError> {
-        let mut report = Vec::new();
+        let mut report = Report::new();
         let result = self.run(req, now, &mut report);
         result.map_err(|mut e| {
             if e.report.is_empty() {
-                e.report = report;
+                e.report = report.into_vec();
             }
             e
         })
@@ -134,7 +135,7 @@ impl Engine {
         &self,
         req: &HandleRequest,
         now: i64,
-        report: &mut Vec<ReportStep>,
+        report: &mut Report,
     ) -> Result<HandleOutcome, HandleError> {
         let Some(conn) = self.connectors.get(&req.connector) else {
             let mut e = HandleError::new(
@@ -179,9 +180,9 @@ impl Engine {
         })?;
         // Projection slots hold the values of plain paths of a single-item JSON document.
         let slots = (conn.items.is_none() && projected).then_some(doc.slots.as_slice());
-        let items: Vec<&Json> = match &conn.items {
-            Some(p) => p.query(&doc.tree).all(),
-            None => vec![&doc.tree],
+        let items: SmallVec<[&Json; 1]> = match &conn.items {
+            Some(p) => p.query(&doc.tree).all().into(),
+            None => smallvec::smallvec![&doc.tree],
         };
         if items.is_empty() {
             let m = "the body has no notification items".to_string();
@@ -252,7 +253,9 @@ impl Engine {
                 slots,
                 alt_port: false,
             },
-            fields: vec![std::cell::OnceCell::new(); conn.fields.len()],
+            fields: (0..conn.fields.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
             builtins: Builtins {
                 connector: &conn.name,
                 item_index: index,

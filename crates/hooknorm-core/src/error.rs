@@ -61,6 +61,10 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// The steps of one `handle` call while it runs: on the stack for the usual few, turned into
+/// [`HandleError::report`] only when the call fails.
+pub(crate) type Report = smallvec::SmallVec<[ReportStep; 6]>;
+
 /// One step of verification, as reported with an error. Never contains secrets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReportStep {

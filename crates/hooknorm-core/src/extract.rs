@@ -31,11 +31,17 @@ pub(crate) struct Builtins<'r> {
 pub(crate) struct Item<'c, 'a, 'b> {
     pub conn: &'c Connector,
     pub scope: Scope<'a, 'b>,
-    /// Declared fields, computed on first use.
-    pub fields: Vec<OnceCell<Option<Json>>>,
+    /// Declared fields, computed on first use (on the stack for the usual few).
+    pub fields: smallvec::SmallVec<[OnceCell<Option<Json>>; 8]>,
     pub builtins: Builtins<'b>,
     /// Optional values left out, as (spec key, reason).
     pub warnings: std::cell::RefCell<Vec<(&'static str, String)>>,
+}
+
+/// Appends non-empty text; whether it did.
+fn push_nonempty(out: &mut String, text: &str) -> bool {
+    out.push_str(text);
+    !text.is_empty()
 }
 
 fn malformed(key: &str, msg: impl std::fmt::Display) -> HandleError {
@@ -105,16 +111,6 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         }
     }
 
-    fn var(&self, name: &str) -> Result<Option<Json>, HandleError> {
-        if let Some(b) = self.builtin(name) {
-            return Ok(Some(b));
-        }
-        match self.conn.fields.iter().position(|(n, _)| n == name) {
-            Some(i) => Ok(self.field(i)?.cloned()),
-            None => Ok(None),
-        }
-    }
-
     fn context(&self) -> Result<minijinja::Value, HandleError> {
         self.all_fields()?;
         let mut m: BTreeMap<String, minijinja::Value> = BTreeMap::new();
@@ -147,24 +143,24 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     fn render_inner(&self, t: &Text) -> Result<(String, bool), HandleError> {
         match t {
             Text::Simple(segs) => {
-                let mut out = String::new();
+                let mut out = String::with_capacity(64);
                 let mut complete = true;
                 for s in segs {
                     match s {
                         TextSeg::Lit(l) => out.push_str(l),
                         TextSeg::Var(v) => {
-                            let text = match self.builtin_text(v) {
-                                Some(t) => Some(t.into_owned()),
-                                None => self
-                                    .var(v)?
-                                    .as_ref()
-                                    .and_then(json_text)
-                                    .map(Cow::into_owned),
+                            // Built-ins first, then declared fields (as `var`), copied once.
+                            let pushed = match self.builtin_text(v) {
+                                Some(t) => push_nonempty(&mut out, &t),
+                                None => match self.conn.fields.iter().position(|(n, _)| n == v) {
+                                    Some(i) => self
+                                        .field(i)?
+                                        .and_then(json_text)
+                                        .is_some_and(|t| push_nonempty(&mut out, &t)),
+                                    None => false,
+                                },
                             };
-                            match text.filter(|t| !t.is_empty()) {
-                                Some(t) => out.push_str(&t),
-                                None => complete = false,
-                            }
+                            complete &= pushed;
                         }
                     }
                 }
@@ -221,7 +217,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                 .as_deref()
                 .and_then(json_text)
                 .and_then(|k| map.get(k.as_ref()))
-                .map(|t| Cow::Owned(Json::String(t.clone())));
+                .map(Cow::Borrowed);
         }
         if found.is_none() {
             found = v.default.clone().map(|d| Cow::Owned(Json::String(d)));

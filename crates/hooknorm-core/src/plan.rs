@@ -208,7 +208,8 @@ pub(crate) struct ValuePlan {
     pub from: Option<Source>,
     pub field: Option<usize>,
     pub template: Option<Text>,
-    pub map: Option<HashMap<String, String>>,
+    /// Raw value → mapped value, kept as JSON strings so a hit is borrowed, not copied.
+    pub map: Option<HashMap<String, serde_json::Value>>,
     pub default: Option<String>,
     pub convert: Option<Convert>,
 }

@@ -23,6 +23,9 @@ pub struct Node {
     /// With `Tree::All`: slots read from the materialized value after parsing (plain paths that
     /// end inside a subtree kept whole).
     inner: Vec<(Vec<Step>, usize)>,
+    /// A path evaluated on the document tree runs through this node, so its value goes into the
+    /// tree. Nodes that only route values into slots are parsed but never built into the tree.
+    in_tree: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -36,7 +39,10 @@ enum Tree {
     Select {
         /// Few per node: a list is faster to search than a hash map.
         members: Vec<(String, Node)>,
+        /// The node every array element goes through (for the tree).
         elements: Option<Box<Node>>,
+        /// Slots below single non-negative array indexes (never together with `elements`).
+        indexed: Vec<(usize, Node)>,
     },
 }
 
@@ -131,6 +137,7 @@ impl Node {
     /// Keeps everything below a path's plain prefix in the tree (for paths evaluated by the full
     /// JSONPath evaluator).
     pub fn insert(&mut self, segs: &[Seg]) {
+        self.in_tree = true;
         if self.tree == Tree::All {
             return;
         }
@@ -138,11 +145,12 @@ impl Node {
             self.keep_whole();
             return;
         };
-        if matches!(first, Seg::AnyMember) {
+        let has_indexed = matches!(&self.tree, Tree::Select { indexed, .. } if !indexed.is_empty());
+        if matches!(first, Seg::AnyMember) || (*first == Seg::Elements && has_indexed) {
             self.keep_whole();
             return;
         }
-        let (members, elements) = self.select();
+        let (members, elements, _) = self.select();
         match first {
             Seg::Name(n) => member(members, n).insert(rest),
             Seg::Elements => elements
@@ -166,6 +174,27 @@ impl Node {
                 _ => self.slot = Some(slot),
             },
             Some((Step::Name(n), rest)) => member(self.select().0, n).insert_slot(rest, slot),
+            Some((Step::Index(i), rest))
+                if *i >= 0
+                    && !matches!(
+                        &self.tree,
+                        Tree::Select {
+                            elements: Some(_),
+                            ..
+                        }
+                    ) =>
+            {
+                let indexed = self.select().2;
+                let at = *i as usize;
+                let i = match indexed.iter().position(|(k, _)| *k == at) {
+                    Some(i) => i,
+                    None => {
+                        indexed.push((at, Node::default()));
+                        indexed.len() - 1
+                    }
+                };
+                indexed[i].1.insert_slot(rest, slot);
+            }
             Some((Step::Index(_), _)) => {
                 // Negative indexes need the array's length: keep the array whole, read after.
                 self.keep_whole_with(vec![(steps.to_vec(), slot)]);
@@ -173,15 +202,27 @@ impl Node {
         }
     }
 
-    fn select(&mut self) -> (&mut Vec<(String, Node)>, &mut Option<Box<Node>>) {
+    #[allow(clippy::type_complexity)]
+    fn select(
+        &mut self,
+    ) -> (
+        &mut Vec<(String, Node)>,
+        &mut Option<Box<Node>>,
+        &mut Vec<(usize, Node)>,
+    ) {
         if self.tree == Tree::Skip {
             self.tree = Tree::Select {
                 members: Vec::new(),
                 elements: None,
+                indexed: Vec::new(),
             };
         }
         match &mut self.tree {
-            Tree::Select { members, elements } => (members, elements),
+            Tree::Select {
+                members,
+                elements,
+                indexed,
+            } => (members, elements, indexed),
             _ => unreachable!("select() is not called on All nodes"),
         }
     }
@@ -205,8 +246,16 @@ impl Node {
         for (_, s) in &self.inner {
             max = max.max(s + 1);
         }
-        if let Tree::Select { members, elements } = &self.tree {
+        if let Tree::Select {
+            members,
+            elements,
+            indexed,
+        } = &self.tree
+        {
             for (_, c) in members {
+                max = max.max(c.slot_count());
+            }
+            for (_, c) in indexed {
                 max = max.max(c.slot_count());
             }
             if let Some(e) = elements {
@@ -278,9 +327,17 @@ fn collect_slots(
     } else if let Some(s) = node.slot {
         out.push((Vec::new(), s));
     }
-    if let Tree::Select { members, .. } = &node.tree {
+    if let Tree::Select {
+        members, indexed, ..
+    } = &node.tree
+    {
         for (name, child) in members {
             path.push(Step::Name(name.clone()));
+            collect_slots(child, path, out, false);
+            path.pop();
+        }
+        for (i, child) in indexed {
+            path.push(Step::Index(*i as i64));
             collect_slots(child, path, out, false);
             path.pop();
         }
@@ -307,9 +364,16 @@ fn fill(node: &Node, v: &Value, slots: &mut [Option<Value>]) {
     for (steps, s) in &node.inner {
         slots[*s] = lookup(v, steps).cloned();
     }
-    if let Tree::Select { members, .. } = &node.tree {
-        for (name, child) in members {
-            if let Some(cv) = v.get(name) {
+    if let Tree::Select {
+        members, indexed, ..
+    } = &node.tree
+    {
+        let children = members
+            .iter()
+            .map(|(name, child)| (v.get(name), child))
+            .chain(indexed.iter().map(|(i, child)| (v.get(*i), child)));
+        for (cv, child) in children {
+            if let Some(cv) = cv {
                 if let Some(s) = child.slot {
                     slots[s] = Some(cv.clone());
                 }
@@ -333,16 +397,16 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
         if whole {
             let v: Value = serde::Deserialize::deserialize(d)?;
             fill(node, &v, self.slots);
-            return Ok(match (node.slot, &node.tree) {
-                (Some(s), Tree::Skip) => {
+            return Ok(match node.slot {
+                Some(s) if !node.in_tree => {
                     self.slots[s] = Some(v);
                     None
                 }
-                (Some(s), _) => {
+                Some(s) => {
                     self.slots[s] = Some(v.clone());
                     Some(v)
                 }
-                (None, _) => Some(v),
+                None => node.in_tree.then_some(v),
             });
         }
         match &node.tree {
@@ -350,12 +414,13 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
                 IgnoredAny::deserialize(d)?;
                 Ok(None)
             }
-            _ => d
-                .deserialize_any(SelectVisitor {
+            _ => {
+                let v = d.deserialize_any(SelectVisitor {
                     node,
                     slots: self.slots,
-                })
-                .map(Some),
+                })?;
+                Ok(node.in_tree.then_some(v))
+            }
         }
     }
 }
@@ -407,6 +472,25 @@ impl<'de> Visitor<'de> for SelectVisitor<'_, '_> {
                     slots: &mut *self.slots,
                 })? {
                     out.push(v.unwrap_or(Value::Null));
+                }
+            }
+            Tree::Select { indexed, .. } if !indexed.is_empty() => {
+                // Only slots below some indexes: those elements are visited, none is kept.
+                let mut at = 0;
+                loop {
+                    let more = match indexed.iter().find(|(i, _)| *i == at) {
+                        Some((_, node)) => seq
+                            .next_element_seed(Seed {
+                                node,
+                                slots: &mut *self.slots,
+                            })?
+                            .is_some(),
+                        None => seq.next_element::<IgnoredAny>()?.is_some(),
+                    };
+                    if !more {
+                        break;
+                    }
+                    at += 1;
                 }
             }
             _ => while seq.next_element::<IgnoredAny>()?.is_some() {},
@@ -670,7 +754,25 @@ mod tests {
         let (node, _) = project(&["$.type", "$.data.object.id"]);
         let doc = node.parse(body).unwrap();
         assert_eq!(doc.slots, vec![Some(json!("x")), Some(json!("pi"))]);
-        assert_eq!(doc.tree, json!({"data": {"object": {}}}));
+        // Nothing is evaluated on the tree: it is not built at all.
+        assert_eq!(doc.tree, Value::Null);
+        // A path evaluated on the tree keeps its chain (and only it) in the tree.
+        let (node, _) = project(&["$.type", "$.data.object.id", "$.data.object.big[?@ > 1]"]);
+        let doc = node.parse(body).unwrap();
+        assert_eq!(doc.tree, json!({"data": {"object": {"big": [1, 2, 3]}}}));
+        assert_eq!(doc.slots, vec![Some(json!("x")), Some(json!("pi"))]);
+    }
+
+    #[test]
+    fn index_slots_read_their_element_only() {
+        let body = br#"{"a": {"b": [{"c": "x", "d": [5, 6]}, {"c": "y"}, {"c": "z"}]}, "e": [1]}"#;
+        let (node, _) = project(&["$.a.b[0].c", "$.a.b[2].c", "$.a.b[0].d[1]", "$.e[3]"]);
+        let doc = node.parse(body).unwrap();
+        assert_eq!(
+            doc.slots,
+            vec![Some(json!("x")), Some(json!("z")), Some(json!(6)), None]
+        );
+        assert_eq!(doc.tree, Value::Null);
     }
 
     #[test]
@@ -704,8 +806,16 @@ mod tests {
         agrees(body, &["$.a.d.e", "$.a.d"]);
         // A plain path inside a subtree kept whole for a filter.
         agrees(body, &["$.f.x[?@.k==1]", "$.f.x[1].k", "$.f"]);
+        // Indexes beside a wildcard, a negative index and a filter over the same array.
+        agrees(body, &["$.items[0].a", "$.items[*].b", "$.items[1].a"]);
+        agrees(body, &["$.items[1].a", "$.items[*].b"]);
+        agrees(body, &["$.items[0].b", "$.items[-1].a", "$.items[1]"]);
+        agrees(body, &["$.a.b[1]", "$.a.b[1].c", "$.a.b[0]"]);
+        agrees(body, &["$.f.x[1].k", "$.f.x[?@.k==2]"]);
         // Scalars and arrays at the root.
         agrees("[1, 2, 3]", &["$[0]", "$[-1]", "$.a"]);
+        agrees("[1, 2, 3]", &["$[2]", "$[0]", "$[7]"]);
+        agrees(r#"{"0": 1, "a": {"0": 2}}"#, &["$[0]", "$.a[0]"]);
         agrees("\"s\"", &["$", "$.a"]);
     }
 

@@ -2,10 +2,11 @@
 //! with every supplied key in constant time, then the replay window. Fails closed.
 
 use serde_json::Value as Json;
+use smallvec::SmallVec;
 
 use crate::convert;
 use crate::crypto::{self, VerifyKey};
-use crate::error::{ErrorKind, HandleError, ReportStep};
+use crate::error::{ErrorKind, HandleError, Report, ReportStep};
 use crate::message::{SignedMessage, Unbuilt};
 use crate::plan::{Check, Scheme, Signature, Timestamp};
 use crate::request::{Req, Scope};
@@ -26,7 +27,7 @@ pub(crate) enum Outcome {
 }
 
 fn step(
-    report: &mut Vec<ReportStep>,
+    report: &mut Report,
     step: &'static str,
     ok: bool,
     detail: impl Into<std::borrow::Cow<'static, str>>,
@@ -38,20 +39,16 @@ fn step(
     });
 }
 
-fn fail(
-    report: &mut Vec<ReportStep>,
-    name: &'static str,
-    kind: ErrorKind,
-    msg: String,
-) -> HandleError {
+fn fail(report: &mut Report, name: &'static str, kind: ErrorKind, msg: String) -> HandleError {
     step(report, name, false, msg.clone());
     HandleError::new(kind, msg)
 }
 
-/// Parsed signature value: parameters and candidate signatures, borrowed from the value.
+/// Parsed signature value: parameters and candidate signatures, borrowed from the value (on
+/// the stack for the usual few).
 struct Parsed<'v> {
-    params: Vec<(&'v str, &'v str)>,
-    candidates: Vec<&'v str>,
+    params: SmallVec<[(&'v str, &'v str); 4]>,
+    candidates: SmallVec<[&'v str; 4]>,
     malformed: bool,
 }
 
@@ -61,8 +58,8 @@ fn parse_sig<'v>(
     scope: &Scope,
 ) -> Result<Parsed<'v>, HandleError> {
     let mut out = Parsed {
-        params: Vec::new(),
-        candidates: Vec::new(),
+        params: SmallVec::new(),
+        candidates: SmallVec::new(),
         malformed: false,
     };
     match format {
@@ -217,11 +214,7 @@ impl<'v> Iterator for Split<'v, '_> {
 }
 
 /// Runs the spec's checks on the request.
-fn run_checks(
-    checks: &[Check],
-    scope: &Scope,
-    report: &mut Vec<ReportStep>,
-) -> Result<(), HandleError> {
+fn run_checks(checks: &[Check], scope: &Scope, report: &mut Report) -> Result<(), HandleError> {
     for c in checks {
         let what = Scope::describe(&c.value);
         let Some(v) = scope.text(&c.value)? else {
@@ -298,8 +291,8 @@ fn run_checks(
 }
 
 /// Decodes the scheme's keys from the supplied secrets: (keys, how many secrets were supplied).
-fn keys<'s>(scheme: &Scheme, scope: &Scope<'_, 's>) -> (Vec<VerifyKey<'s>>, usize) {
-    let mut out = Vec::new();
+fn keys<'s>(scheme: &Scheme, scope: &Scope<'_, 's>) -> (SmallVec<[VerifyKey<'s>; 2]>, usize) {
+    let mut out = SmallVec::new();
     let mut supplied = 0;
     for name in &scheme.key.secrets {
         let Some(secret) = scope.req.secrets.get(name) else {
@@ -404,7 +397,7 @@ pub(crate) fn verify(
     slots: Option<&[Option<Json>]>,
     what: &str,
     now: Option<i64>,
-    report: &mut Vec<ReportStep>,
+    report: &mut Report,
 ) -> Result<Outcome, HandleError> {
     let scope_base = Scope {
         req,
@@ -552,7 +545,7 @@ fn check_timestamp(
     req: &Req,
     params: &[(&str, &str)],
     now: i64,
-    report: &mut Vec<ReportStep>,
+    report: &mut Report,
 ) -> Result<(), HandleError> {
     let scope = Scope {
         req,
@@ -561,7 +554,7 @@ fn check_timestamp(
         slots: None,
         alt_port: false,
     };
-    let what = Scope::describe(&ts.from);
+    let what = || Scope::describe(&ts.from);
     let text = scope
         .text(&ts.from)
         .map_err(|e| fail(report, "timestamp", e.kind, e.message))?
@@ -570,7 +563,7 @@ fn check_timestamp(
                 report,
                 "timestamp",
                 ErrorKind::MissingSignature,
-                format!("the signed timestamp ({what}) is missing"),
+                format!("the signed timestamp ({}) is missing", what()),
             )
         })?;
     let at = convert::parse_time(&text, ts.unit).ok_or_else(|| {
@@ -579,7 +572,8 @@ fn check_timestamp(
             "timestamp",
             ErrorKind::MalformedSignature,
             format!(
-                "the signed timestamp ({what}) is not a valid {:?} value",
+                "the signed timestamp ({}) is not a valid {:?} value",
+                what(),
                 ts.unit
             ),
         )
@@ -633,8 +627,8 @@ mod tests {
             alt_port: false,
         };
         let p = parse_sig(&format, "1700000000:abc:def", &scope).unwrap();
-        assert_eq!(p.params, vec![("t", "1700000000")]);
-        assert_eq!(p.candidates, vec!["abc:def"]);
+        assert_eq!(p.params.as_slice(), [("t", "1700000000")]);
+        assert_eq!(p.candidates.as_slice(), ["abc:def"]);
         assert!(!p.malformed);
         for bad in ["1700000000", ""] {
             let p = parse_sig(&format, bad, &scope).unwrap();

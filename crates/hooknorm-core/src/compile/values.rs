@@ -174,7 +174,11 @@ impl Compiler<'_> {
             from,
             field,
             template,
-            map: full.map.map(|m| m.0.into_iter().collect()),
+            map: full.map.map(|m| {
+                m.0.into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect()
+            }),
             default: full.default,
             convert: full.convert,
         }
