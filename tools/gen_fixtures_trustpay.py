@@ -187,6 +187,16 @@ def gen():
          text(swapped), events=[ev("PAYMENT_INTENT_SUCCESS", swapped, {"payments_response": {
              "connector_transaction_id": "order-88120", "merchant_transaction_id": "5831299"}})])
 
+    # A member repeated before the signed one: JSON parsers keep the last, and so do both the
+    # signature and the field mapping (the earlier `Paid` is neither signed nor read).
+    forged_first = {"CreditDebitIndicator": "CRDT", "Status": "Paid", "References": refs(rej),
+                    "Amount": rej["PaymentInformation"]["Amount"]}
+    dup = '{"PaymentInformation":' + text(forged_first) + "," + text(signed(rej))[1:]
+    case("duplicate_member_last_wins", "A PaymentInformation saying Paid put before the signed one (saying Rejected): "
+         "the last member counts for the signature and for the mapping alike, so it verifies as the signed "
+         "PAYMENT_INTENT_FAILURE, never as a success.",
+         dup, events=[ev("PAYMENT_INTENT_FAILURE", rej, {"payments_response": {"status": "FAILURE"}})])
+
     as_written = signed(pay)
     body = text(as_written).replace('"Amount":49.9,', '"Amount":49.90,')
     assert body != text(as_written)

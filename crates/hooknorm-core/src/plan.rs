@@ -342,7 +342,7 @@ impl std::fmt::Display for SourceKind {
             SourceKind::Body => f.write_str("body"),
             SourceKind::Url(u) => write!(f, "URL ({:?})", u.part),
             SourceKind::SortedParams(p) => write!(f, "sorted parameters ({:?})", p.from),
-            SourceKind::JsonLeafValues(_) => f.write_str("every leaf value of the item"),
+            SourceKind::JsonLeafValues(_) => f.write_str("leaf values of the item"),
         }
     }
 }
