@@ -66,6 +66,7 @@ fn connectors_lists_the_bundled_names() {
         "square",
         "standard-webhooks",
         "stripe",
+        "trustpay",
         "volt",
         "wise",
         "worldline",

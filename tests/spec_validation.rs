@@ -292,3 +292,65 @@ fn bundled_specs_warn_only_where_their_processor_leaves_a_gap() {
         ]
     );
 }
+
+/// BASE with its signature in the body and a `json_leaf_values` message.
+fn leaf_spec(options: &str) -> String {
+    BASE.replace(
+        "      signature: {from: {header: X-Sig}}\n",
+        "      scope: item\n      signature: {from: {field: $.sig}}\n",
+    )
+    .replace(
+        "message: [{body: true}]",
+        &format!("message: [{{json_leaf_values: {{{options}}}}}]"),
+    )
+}
+
+#[test]
+fn json_leaf_values_covers_every_value_but_its_exclusions() {
+    // Every leaf is signed: reading the type and the id warns about nothing.
+    let spec = leaf_spec("exclude: [$.sig], number_decimals: 2, separator: /");
+    assert!(warnings(&spec).is_empty(), "{:#?}", warnings(&spec));
+    // Excluding a value the spec reads leaves that value unsigned: warned, located.
+    let w = warnings(&leaf_spec("exclude: [$.sig, $.id]"));
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert_eq!(w[0].key, "payment.connector_transaction_id");
+    assert!(w[0].message.contains("`/id`"), "{}", w[0].message);
+    // A whole excluded subtree: a value below it is unsigned too.
+    let nested = leaf_spec("exclude: [$.sig, $.meta]").replace(
+        "connector_transaction_id: $.id",
+        "connector_transaction_id: $.meta.id",
+    );
+    let w = warnings(&nested);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(w[0].message.contains("`/meta/id`"), "{}", w[0].message);
+}
+
+#[test]
+fn json_leaf_values_is_item_scope_with_plain_exclusions() {
+    // At request level there is no document yet.
+    let request_level = BASE.replace(
+        "message: [{body: true}]",
+        "message: [{json_leaf_values: {}}]",
+    );
+    let e = one(&request_level);
+    assert_eq!(e.key, "signature.schemes[0].message[0].json_leaf_values");
+    assert!(e.message.contains("scope: item"), "{e}");
+    // Exclusions are plain paths to one value.
+    for bad in ["$..sig", "$", "$.items[?@.x]"] {
+        let e = one(&leaf_spec(&format!("exclude: ['{bad}']")));
+        assert_eq!(
+            e.key, "signature.schemes[0].message[0].json_leaf_values.exclude[0]",
+            "{bad}: {e}"
+        );
+    }
+    let e = one(&leaf_spec("number_decimals: 21"));
+    assert!(e.key.ends_with("json_leaf_values.number_decimals"), "{e}");
+    let e = one(&leaf_spec("order: shuffled"));
+    assert!(e.key.contains("json_leaf_values"), "{e}");
+    // With another source in the same part: one source per part.
+    let e = one(&leaf_spec("").replace(
+        "{json_leaf_values: {}}",
+        "{json_leaf_values: {}, body: true}",
+    ));
+    assert!(e.message.contains("json_leaf_values"), "{e}");
+}

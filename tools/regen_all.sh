@@ -48,6 +48,7 @@ JOBS=(
   "gen_fixtures_worldpay stdlib"
   "gen_fixtures_globalpay stdlib"
   "gen_fixtures_zen stdlib"
+  "gen_fixtures_trustpay stdlib"
   "gen_fixtures_volt stdlib"
   "gen_fixtures_noon stdlib"
   "gen_fixtures_shift4 stdlib"

@@ -45,6 +45,7 @@ mod shift4;
 mod square;
 mod standard_webhooks;
 mod stripe;
+mod trustpay;
 mod volt;
 mod wise;
 mod worldline;

@@ -23,6 +23,7 @@ mod engine;
 mod error;
 mod extract;
 pub mod fixture;
+mod leaf_values;
 mod lint;
 mod message;
 mod plan;

@@ -19,6 +19,8 @@ fn covered(conn: &Connector, steps: &[Step]) -> bool {
     conn.schemes().any(|x| {
         x.message.iter().any(|l| match &l.kind {
             SourceKind::Field(path) => path.steps() == Some(steps),
+            // Every leaf outside the exclusions is signed (its value, not its key).
+            SourceKind::JsonLeafValues(lv) => lv.covers(steps),
             SourceKind::FormField(f) => {
                 conn.document_form_field().is_none() && steps == [Step::Name(f.clone())]
             }
@@ -62,6 +64,7 @@ fn source_covered(conn: &Connector, kind: &SourceKind) -> bool {
                 }
                 (SourceKind::Field(a), _) => a.steps().is_some_and(|st| covered(conn, st)),
                 (SourceKind::SortedParams(a), SourceKind::SortedParams(b)) => a == b,
+                (SourceKind::JsonLeafValues(a), SourceKind::JsonLeafValues(b)) => a == b,
                 _ => false,
             })
         })

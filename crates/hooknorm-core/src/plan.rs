@@ -167,6 +167,7 @@ pub(crate) enum SourceKind {
     Body,
     Url(UrlSource),
     SortedParams(SortedParams),
+    JsonLeafValues(LeafValues),
 }
 
 /// A URL source: the part, query parameters removed from it, and whether the scheme's default
@@ -197,6 +198,34 @@ impl SortedParams {
     /// Reads the form body's parameters.
     pub fn reads_form(&self) -> bool {
         matches!(self.from, ParamsFrom::Form | ParamsFrom::QueryAndForm)
+    }
+}
+
+/// The `json_leaf_values` message part: every leaf of the item but the excluded subtrees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LeafValues {
+    /// Plain chains of steps (relative to the item) left out with everything below them.
+    pub exclude: Vec<Vec<Step>>,
+    /// Numbers with exactly this many decimals; `None`: the parsed number's JSON text.
+    pub number_decimals: Option<u8>,
+    /// The text of a null.
+    pub null: String,
+    pub order: LeafOrder,
+    pub separator: String,
+}
+
+impl LeafValues {
+    /// Whether the value at `steps` is part of the message: not at or below an excluded path.
+    /// Negative indexes in exclusions count from the end and cannot be decided without the
+    /// document, so a path through one is treated as excluded.
+    pub fn covers(&self, steps: &[Step]) -> bool {
+        !self.exclude.iter().any(|x| {
+            x.len() <= steps.len()
+                && x.iter().zip(steps).all(|(a, b)| match (a, b) {
+                    (Step::Index(i), Step::Index(_)) if *i < 0 => true,
+                    _ => a == b,
+                })
+        })
     }
 }
 
@@ -314,6 +343,7 @@ impl std::fmt::Display for SourceKind {
             SourceKind::Body => f.write_str("body"),
             SourceKind::Url(u) => write!(f, "URL ({:?})", u.part),
             SourceKind::SortedParams(p) => write!(f, "sorted parameters ({:?})", p.from),
+            SourceKind::JsonLeafValues(_) => f.write_str("leaf values of the item"),
         }
     }
 }

@@ -182,6 +182,9 @@ impl<'b> Scope<'_, 'b> {
                 }
             }
             SourceKind::SortedParams(sp) => Some(Cow::Owned(self.sorted_params(sp)?)),
+            SourceKind::JsonLeafValues(lv) => self
+                .item
+                .map(|item| Cow::Owned(crate::leaf_values::render(item, lv))),
         })
     }
 
@@ -273,6 +276,7 @@ impl<'b> Scope<'_, 'b> {
             SourceKind::Body => "body".into(),
             SourceKind::Url(_) => "URL".into(),
             SourceKind::SortedParams(_) => "sorted parameters".into(),
+            SourceKind::JsonLeafValues(_) => "the body's leaf values".into(),
         }
     }
 }

@@ -425,6 +425,11 @@ pub struct SourceSpec {
     /// parameters this way.
     #[serde(default)]
     pub sorted_params: Option<SortedParamsSpec>,
+    /// Every leaf value (string, number, boolean, null) of the current item (or document),
+    /// rendered as text and joined: for processors that sign "all values of the body" (item
+    /// scope only).
+    #[serde(default)]
+    pub json_leaf_values: Option<JsonLeafValuesSpec>,
     /// With `url: full`, `query` or `path_and_query`: these query parameters are removed
     /// (every occurrence; the rest is kept byte for byte, in order), e.g. the parameter that
     /// holds the signature itself.
@@ -488,6 +493,48 @@ pub struct SortedParamsSpec {
     /// is stable). `false` (the default): a repeated name makes the part unreadable.
     #[serde(default)]
     pub repeated: bool,
+}
+
+/// Every leaf value of the current item as one message part (`json_leaf_values`). Object keys
+/// are not part of it: only the values.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JsonLeafValuesSpec {
+    /// Plain JSONPaths (member names and indexes, relative to the item) left out with
+    /// everything below them, such as the field that holds the signature.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Numbers as their floating-point value with exactly this many decimals (`2`: `60` →
+    /// `60.00`, `10.5` → `10.50`, ties to even on the binary value). Absent: the parsed
+    /// number as JSON text (integers as digits, others in shortest round-trip form, `60.00` →
+    /// `60.0`), as other sources render numbers.
+    #[serde(default)]
+    pub number_decimals: Option<u8>,
+    /// The text of a JSON null. Default `null`.
+    #[serde(default = "default_null_text")]
+    pub null: String,
+    /// `values` (the default): the texts sorted in byte order. `keys`: members in the byte
+    /// order of their names, array elements in order, each subtree in turn.
+    #[serde(default)]
+    pub order: LeafOrder,
+    /// Text between consecutive values. Default: nothing.
+    #[serde(default)]
+    pub separator: String,
+}
+
+fn default_null_text() -> String {
+    "null".into()
+}
+
+/// The order of `json_leaf_values`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeafOrder {
+    /// The rendered texts sorted in byte order: where a value sits does not matter.
+    #[default]
+    Values,
+    /// Depth first, object members by name in byte order, array elements in order.
+    Keys,
 }
 
 /// Which parameters `sorted_params` reads. Names and values are percent-decoded.

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::Compiler;
 use crate::plan::*;
+use crate::projection::CompiledPath;
 use crate::spec::*;
 
 impl Compiler<'_> {
@@ -118,11 +119,14 @@ impl Compiler<'_> {
                 repeated: p.repeated,
             }));
         }
+        if let Some(lv) = &s.json_leaf_values {
+            kinds.push(self.leaf_values(key, lv, request_level));
+        }
         if kinds.len() != 1 {
             self.err(
                 key,
                 format!(
-                    "give exactly one of header, param, query, form_field, field, literal, secret, body, url, sorted_params (found {})",
+                    "give exactly one of header, param, query, form_field, field, literal, secret, body, url, sorted_params, json_leaf_values (found {})",
                     kinds.len()
                 ),
             );
@@ -132,6 +136,49 @@ impl Compiler<'_> {
             default: s.default.clone(),
             transforms: s.transform.clone(),
         }
+    }
+
+    /// Compiles `json_leaf_values`: item scope only; exclusions are plain chains. The whole
+    /// item is kept by the projection, since every leaf is read.
+    fn leaf_values(
+        &mut self,
+        key: &str,
+        lv: &JsonLeafValuesSpec,
+        request_level: bool,
+    ) -> SourceKind {
+        let key = format!("{key}.json_leaf_values");
+        if request_level {
+            self.err(
+                &key,
+                "a request-level value cannot read the document's values; use `scope: item` for signatures inside the body",
+            );
+        }
+        let mut exclude = Vec::new();
+        for (i, path) in lv.exclude.iter().enumerate() {
+            let at = format!("{key}.exclude[{i}]");
+            match CompiledPath::parse_with_prefix(path) {
+                Ok((p, _, _)) => match p.steps() {
+                    Some(steps) if !steps.is_empty() => exclude.push(steps.to_vec()),
+                    _ => self.err(
+                        &at,
+                        format!("`{path}` must be a plain path to one value below the item (member names and indexes), such as `$.Signature`"),
+                    ),
+                },
+                Err(e) => self.err(&at, format!("invalid JSONPath `{path}`: {e}")),
+            }
+        }
+        if lv.number_decimals.is_some_and(|d| d > 20) {
+            self.err(&format!("{key}.number_decimals"), "at most 20 decimals");
+        }
+        // Every leaf is read: the projection keeps the item whole.
+        self.item_prefixes.push((Vec::new(), false));
+        SourceKind::JsonLeafValues(LeafValues {
+            exclude,
+            number_decimals: lv.number_decimals,
+            null: lv.null.clone(),
+            order: lv.order,
+            separator: lv.separator.clone(),
+        })
     }
 
     pub(super) fn signature(&mut self, s: &SignatureSpec) -> Option<Signature> {

@@ -3,6 +3,8 @@
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
+use crate::projection::Step;
+
 use super::*;
 
 /// A place to tamper with.
@@ -27,6 +29,7 @@ fn same_place(a: &SourceKind, b: &SourceKind) -> bool {
         (Literal(_), Literal(_)) | (Body, Body) => true,
         (Url(x), Url(y)) => x == y,
         (SortedParams(x), SortedParams(y)) => x == y,
+        (JsonLeafValues(x), JsonLeafValues(y)) => x == y,
         _ => false,
     }
 }
@@ -242,9 +245,71 @@ pub(super) fn apply_tamper(
                 return None;
             }
         }
+        SourceKind::JsonLeafValues(lv) => {
+            // One signed leaf of one item gets another value (moving values between keys is
+            // not a change of this material: only the values are signed).
+            let mut doc: Json = serde_json::from_slice(&d.body).ok()?;
+            let items = ctx.conn.item_pointers(&doc);
+            if items.is_empty() {
+                return None;
+            }
+            let item_ptr = items[pos % items.len()].clone();
+            let leaves: Vec<String> = signed_leaves(doc.pointer(&item_ptr)?, lv);
+            if leaves.is_empty() {
+                return None;
+            }
+            let v = doc.pointer_mut(&format!("{item_ptr}{}", leaves[pos % leaves.len()]))?;
+            *v = altered_leaf(v, pos, lv);
+            d.body = doc.to_string().into_bytes();
+        }
         SourceKind::Literal(_) | SourceKind::Secret(_) => return None,
     }
     Some(out)
+}
+
+/// JSON pointers (relative to the item) of the leaves `json_leaf_values` signs.
+fn signed_leaves(item: &Json, lv: &crate::plan::LeafValues) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(&Json, Vec<Step>)> = vec![(item, Vec::new())];
+    while let Some((v, steps)) = stack.pop() {
+        if !lv.covers(&steps) {
+            continue;
+        }
+        match v {
+            Json::Object(m) => {
+                for (k, child) in m {
+                    let mut s = steps.clone();
+                    s.push(Step::Name(k.clone()));
+                    stack.push((child, s));
+                }
+            }
+            Json::Array(a) => {
+                for (j, child) in a.iter().enumerate() {
+                    let mut s = steps.clone();
+                    s.push(Step::Index(j as i64));
+                    stack.push((child, s));
+                }
+            }
+            _ => out.push(steps_pointer(&steps)),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A leaf with a value whose rendered text differs: strings altered, numbers moved by one
+/// (or to 0 when too large for that to show), booleans flipped, null replaced by text.
+fn altered_leaf(v: &Json, pos: usize, lv: &crate::plan::LeafValues) -> Json {
+    match v {
+        Json::String(s) => Json::from(alter_value(s, pos)),
+        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) if i.unsigned_abs() < 1 << 52 => Json::from(i + 1),
+            (None, Some(f)) if f.abs() < 1e12 => Json::from(f + 1.0),
+            _ => Json::from(0),
+        },
+        Json::Bool(b) => Json::Bool(!b),
+        _ => Json::from(if lv.null == "x" { "y" } else { "x" }),
+    }
 }
 
 // 2. Tamper.
