@@ -231,11 +231,26 @@ pub struct EventQuery {
     pub limit: usize,
 }
 
-/// A durable event store. Every method blocks; call it off the async runtime's threads.
-pub trait Store: Send + Sync {
+/// What [`Store::append_async`] returns.
+pub type AppendFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Appended>, StoreError>> + Send>>;
+
+/// A durable event store. Every method but [`Store::append_async`] blocks; call them off the async
+/// runtime's threads.
+pub trait Store: Send + Sync + 'static {
     /// Stores the events that are new, durably, and says for each what happened. A key already
     /// stored for the same connector and account is [`Appended::Duplicate`]. Returns only once the transaction committed.
     fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, StoreError>;
+    /// [`Store::append`] for async callers, with the same guarantee (it resolves only once the
+    /// transaction committed). By default `append` on a blocking thread; a store with a writer
+    /// thread of its own answers through a channel instead, so no thread waits for the commit.
+    fn append_async(self: std::sync::Arc<Self>, events: Vec<NewEvent>) -> AppendFuture {
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || self.append(events))
+                .await
+                .map_err(|e| StoreError::Io(format!("the append task failed: {e}")))?
+        })
+    }
     /// For each (connector, account) whose oldest pending event is due at `now_ms`, up to
     /// `per_lane` of its pending events in arrival order.
     fn due(&self, now_ms: i64, per_lane: usize) -> Result<Vec<Vec<Pending>>, StoreError>;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::AppendFuture;
 use super::{
     Appended, Attempt, AttemptRecord, EventDetail, EventInfo, EventQuery, NewEvent, Pending,
     ReplaySelect, Replayed, SqliteStore, State, Stats, Store, StoreError,
@@ -84,6 +85,24 @@ impl Reopening {
 impl Store for Reopening {
     fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, StoreError> {
         self.store()?.append(events)
+    }
+    fn append_async(self: Arc<Self>, events: Vec<NewEvent>) -> AppendFuture {
+        // Open: straight to its writer. Not open: trying to open it touches the disk, so that
+        // (and the append) runs on a blocking thread.
+        let open = self
+            .inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .store
+            .clone();
+        match open {
+            Some(s) => s.append_awaiting(events),
+            None => Box::pin(async move {
+                tokio::task::spawn_blocking(move || self.append(events))
+                    .await
+                    .map_err(|e| StoreError::Io(format!("the append task failed: {e}")))?
+            }),
+        }
     }
     fn due(&self, now_ms: i64, per_lane: usize) -> Result<Vec<Vec<Pending>>, StoreError> {
         self.store()?.due(now_ms, per_lane)

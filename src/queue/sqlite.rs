@@ -9,8 +9,8 @@ use std::thread::JoinHandle;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    now_ms, Appended, Attempt, AttemptRecord, EventDetail, EventInfo, EventQuery, NewEvent,
-    Pending, ReplaySelect, Replayed, State, Stats, Store, StoreError,
+    now_ms, AppendFuture, Appended, Attempt, AttemptRecord, EventDetail, EventInfo, EventQuery,
+    NewEvent, Pending, ReplaySelect, Replayed, State, Stats, Store, StoreError,
 };
 
 /// The most requests one transaction takes.
@@ -54,7 +54,21 @@ enum Out {
     Replayed(Replayed),
 }
 
-type Reply = SyncSender<Result<Out, StoreError>>;
+/// Where the writer sends a request's answer: a blocked thread or an awaiting task.
+enum Reply {
+    Thread(SyncSender<Result<Out, StoreError>>),
+    Task(tokio::sync::oneshot::Sender<Result<Out, StoreError>>),
+}
+
+impl Reply {
+    fn send(self, out: Result<Out, StoreError>) {
+        // A caller that stopped waiting (a dropped task) needs no answer.
+        match self {
+            Reply::Thread(s) => drop(s.send(out)),
+            Reply::Task(s) => drop(s.send(out)),
+        }
+    }
+}
 
 /// SQLite in WAL mode with `synchronous=FULL`; one writer thread with group commit, one reader
 /// connection.
@@ -128,12 +142,32 @@ impl SqliteStore {
 
     fn send(&self, op: Op) -> Result<Out, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
-        {
-            let w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = w.as_ref().ok_or(StoreError::Closed)?;
-            tx.send((op, reply)).map_err(|_| StoreError::Closed)?;
-        }
+        self.submit(op, Reply::Thread(reply))?;
         answer.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Hands a request to the writer thread.
+    fn submit(&self, op: Op, reply: Reply) -> Result<(), StoreError> {
+        let w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = w.as_ref().ok_or(StoreError::Closed)?;
+        tx.send((op, reply)).map_err(|_| StoreError::Closed)
+    }
+
+    /// Appends without a waiting thread: the writer answers the awaiting task when the
+    /// transaction committed.
+    pub fn append_awaiting(&self, events: Vec<NewEvent>) -> AppendFuture {
+        if events.is_empty() {
+            return Box::pin(async { Ok(Vec::new()) });
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let submitted = self.submit(Op::Append(events), Reply::Task(reply));
+        Box::pin(async move {
+            submitted?;
+            match answer.await.map_err(|_| StoreError::Closed)?? {
+                Out::Appended(v) => Ok(v),
+                _ => Err(io("unexpected answer")),
+            }
+        })
     }
 
     fn read<R>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<R>) -> Result<R, StoreError> {
@@ -176,13 +210,13 @@ fn writer(mut conn: Connection, file: &Path, rx: Receiver<(Op, Reply)>, counts: 
                 counts[0].fetch_add(1, Ordering::Relaxed);
                 counts[1].fetch_add(batch.len() as u64, Ordering::Relaxed);
                 for ((_, reply), out) in batch.into_iter().zip(outs) {
-                    let _ = reply.send(Ok(out));
+                    reply.send(Ok(out));
                 }
             }
             Err(e) => {
                 let e = io(e);
                 for (_, reply) in batch {
-                    let _ = reply.send(Err(e.clone()));
+                    reply.send(Err(e.clone()));
                 }
                 if let Ok(fresh) = connect(file) {
                     conn = fresh;
@@ -322,6 +356,9 @@ fn state_of(s: &str) -> State {
 }
 
 impl Store for SqliteStore {
+    fn append_async(self: Arc<Self>, events: Vec<NewEvent>) -> AppendFuture {
+        self.append_awaiting(events)
+    }
     fn append(&self, events: Vec<NewEvent>) -> Result<Vec<Appended>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
@@ -535,6 +572,52 @@ mod tests {
             account: account.into(),
             line: format!("{{\"key\":{key:?}}}"),
         }
+    }
+
+    /// `append_async` (no thread waits for the commit): many concurrent tasks are answered,
+    /// each only with what was committed (a reopened store has every key it answered Stored,
+    /// duplicates across tasks are answered Duplicate once stored), and a closed store fails.
+    #[test]
+    fn append_async_answers_tasks_after_the_commit() {
+        let dir = temp("async");
+        let s = Arc::new(SqliteStore::open(&dir).unwrap());
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let answers: Vec<Vec<Appended>> = rt.block_on(async {
+            let tasks: Vec<_> = (0..200)
+                .map(|i| {
+                    let s = Arc::clone(&s);
+                    // Keys 0..150: tasks 150..200 repeat keys 0..50.
+                    tokio::spawn(s.append_async(vec![ev(&format!("k{}", i % 150), "x")]))
+                })
+                .collect();
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await.unwrap().unwrap());
+            }
+            out
+        });
+        let stored = answers
+            .iter()
+            .filter(|a| matches!(a[0], Appended::Stored(_)))
+            .count();
+        assert_eq!(stored, 150);
+        assert_eq!(answers.len() - stored, 50);
+        // Empty appends answer at once, without the writer.
+        assert!(rt
+            .block_on(Arc::clone(&s).append_async(Vec::new()))
+            .unwrap()
+            .is_empty());
+        s.close();
+        let closed = rt.block_on(Arc::clone(&s).append_async(vec![ev("late", "x")]));
+        assert!(matches!(closed, Err(StoreError::Closed)), "{closed:?}");
+        drop(s);
+        let reopened = SqliteStore::open(&dir).unwrap();
+        assert_eq!(reopened.stats().unwrap().pending, 150);
+        drop(reopened);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -378,10 +378,7 @@ async fn enqueue(
         })
         .collect();
     let store = Arc::clone(&state.store);
-    let appended = tokio::task::spawn_blocking(move || store.append(events))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.map_err(|e| e.to_string()));
+    let appended = store.append_async(events).await.map_err(|e| e.to_string());
     match appended {
         Ok(a) => {
             let stored = a
