@@ -12,8 +12,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -309,30 +307,12 @@ fn main() {
         .collect();
     let dir = std::env::temp_dir().join(format!("hooknorm-grpc-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+    let mut c = common::hooknorm_serve(env!("CARGO_BIN_EXE_hooknorm"));
+    c.arg("--data-dir")
         .arg(dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the hooknorm binary");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let base = loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "server did not start"
-        );
-        if let Some(a) = line.trim().strip_prefix("hooknorm: listening on ") {
-            break a.to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
-    });
+        .env("RUST_LOG", "warn");
+    let server = common::spawn(c, "hooknorm: listening on ");
+    let base = server.base.clone();
     let authority = base.trim_start_matches("http://").to_string();
     let body = common::stripe_body();
     println!(
@@ -365,7 +345,6 @@ fn main() {
             );
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -112,36 +112,15 @@ fn run(
     }
 }
 
-/// Starts `hooknorm serve` with this config and data dir; returns the process and its base URL
-/// once it listens.
-fn start_server(config: &Path, data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--config"])
+/// Starts `hooknorm serve` with this config and data dir, once it listens.
+fn start_server(config: &Path, data: &Path) -> common::Server {
+    let mut c = common::hooknorm_serve(env!("CARGO_BIN_EXE_hooknorm"));
+    c.arg("--config")
         .arg(config)
         .arg("--data-dir")
         .arg(data)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the hooknorm binary");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let base = loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "server did not start"
-        );
-        if let Some(a) = line.trim().strip_prefix("hooknorm: listening on ") {
-            break a.to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-    });
-    (child, base)
+        .env("RUST_LOG", "error");
+    common::spawn(c, "hooknorm: listening on ")
 }
 
 fn write_config(path: &Path, sink: &str) {
@@ -289,7 +268,8 @@ fn restart_run(dir: &Path, n: usize, hooks: &Webhooks) -> (Duration, Duration, D
             hang.local_addr().unwrap()
         ),
     );
-    let (mut child, base) = start_server(&before, &data);
+    let mut server = start_server(&before, &data);
+    let base = server.base.clone();
     let ok = post_n(16, n, &format!("{base}/webhooks/stripe"), hooks);
     assert_eq!(ok, n, "every webhook is acknowledged");
     assert_eq!(
@@ -297,22 +277,21 @@ fn restart_run(dir: &Path, n: usize, hooks: &Webhooks) -> (Duration, Duration, D
         Some(n as u64),
         "all pending before the kill"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
     drop(hang);
     let (url, got) = receiver();
     let after = dir.join("after.yaml");
     write_config(&after, &format!("sink:\n  http: {{url: {url:?}}}\n"));
     let t0 = Instant::now();
-    let (mut child, _) = start_server(&after, &data);
+    let server = start_server(&after, &data);
     let listening = t0.elapsed();
     let deadline = t0 + Duration::from_secs(300);
     while got.lock().unwrap().len() < n && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));
     }
     let times = got.lock().unwrap().clone();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     assert!(times.len() >= n, "only {} of {n} delivered", times.len());
     (listening, times[0] - t0, times[n - 1] - t0)
 }
@@ -342,7 +321,8 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("serve.yaml");
     write_config(&config, "");
-    let (mut child, base) = start_server(&config, &dir.join("data"));
+    let server = start_server(&config, &dir.join("data"));
+    let base = server.base.clone();
     let body = common::stripe_body();
     let hooks = Webhooks {
         text: String::from_utf8(body.clone()).unwrap(),
@@ -395,8 +375,7 @@ fn main() {
         }
     }
     redis_broker(seconds, &clients, &dir, &webhook);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
 
     println!();
     println!(
@@ -477,30 +456,10 @@ fn broker_nats(clients: &[usize], seconds: u64, text: &str) {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the hooknorm binary");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let base = loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "server did not start"
-        );
-        if let Some(a) = line.trim().strip_prefix("hooknorm: listening on ") {
-            break a.to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
-    });
+    let mut c = common::hooknorm_serve(env!("CARGO_BIN_EXE_hooknorm"));
+    c.arg("--config").arg(&config).env("RUST_LOG", "warn");
+    let server = common::spawn(c, "hooknorm: listening on ");
+    let base = server.base.clone();
     let sent = std::sync::atomic::AtomicU64::new(0);
     let webhook = || {
         let n = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -531,8 +490,7 @@ fn broker_nats(clients: &[usize], seconds: u64, text: &str) {
             r.errors
         );
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let _ = nats.kill();
     let _ = nats.wait();
     let _ = std::fs::remove_dir_all(&dir);
@@ -591,30 +549,10 @@ fn redis_broker(
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hooknorm"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the hooknorm binary");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let base = loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "server did not start"
-        );
-        if let Some(a) = line.trim().strip_prefix("hooknorm: listening on ") {
-            break a.to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
-    });
+    let mut c = common::hooknorm_serve(env!("CARGO_BIN_EXE_hooknorm"));
+    c.arg("--config").arg(&config).env("RUST_LOG", "warn");
+    let server = common::spawn(c, "hooknorm: listening on ");
+    let base = server.base.clone();
     println!("\nBroker mode: intake.redis (redis-server, appendfsync always, same machine)\n");
     println!("| endpoint | clients | requests/s | p50 µs | p90 µs | p99 µs | max µs | errors |");
     println!("|---|---|---|---|---|---|---|---|");
@@ -631,8 +569,7 @@ fn redis_broker(
             r.errors
         );
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let _ = redis.kill();
     let _ = redis.wait();
 }

@@ -26,9 +26,9 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -434,43 +434,6 @@ fn clk_tck() -> f64 {
         .unwrap_or(100.0)
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(mut cmd: Command, prefix: &str) -> Server {
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server process");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let base = loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "server did not start"
-        );
-        if let Some(i) = line.find(prefix) {
-            break line[i + prefix.len()..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-    });
-    Server { child, base }
-}
-
 fn command(pin: Option<&str>, program: &Path) -> Command {
     match pin {
         Some(cpu) => {
@@ -482,7 +445,7 @@ fn command(pin: Option<&str>, program: &Path) -> Command {
     }
 }
 
-fn start_hooknorm(pin: Option<&str>, dir: &Path) -> Server {
+fn start_hooknorm(pin: Option<&str>, dir: &Path) -> common::Server {
     let data = dir.join(format!("data-{}", now_nanos()));
     let config = dir.join("hooknorm.yaml");
     let mut c = command(pin, Path::new(env!("CARGO_BIN_EXE_hooknorm")));
@@ -491,13 +454,13 @@ fn start_hooknorm(pin: Option<&str>, dir: &Path) -> Server {
         .arg("--data-dir")
         .arg(&data)
         .env_remove("RUST_LOG");
-    spawn(c, "hooknorm: listening on ")
+    common::spawn(c, "hooknorm: listening on ")
 }
 
-fn start_baseline(pin: Option<&str>) -> Server {
+fn start_baseline(pin: Option<&str>) -> common::Server {
     let mut c = command(pin, &std::env::current_exe().unwrap());
     c.arg("--baseline-server");
-    spawn(c, "baseline: listening on ")
+    common::spawn(c, "baseline: listening on ")
 }
 
 fn now_nanos() -> u128 {
@@ -533,7 +496,7 @@ fn micros(v: &str) -> f64 {
 /// Runs `wrk` with a script against `url`; the server's CPU is read around it.
 fn run_wrk(
     pin: Option<&str>,
-    server: &Server,
+    server: &common::Server,
     script: &Path,
     path: &str,
     seconds: u64,

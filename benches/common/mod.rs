@@ -1,4 +1,8 @@
-//! What the benchmarks share.
+//! What the benchmarks share. Each bench uses a part of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
 
 /// A payment_intent.succeeded event shaped like Stripe's (API 2023-10-16), about 3 KB.
 pub fn stripe_body() -> Vec<u8> {
@@ -20,4 +24,53 @@ pub fn stripe_body() -> Vec<u8> {
         .collect();
     text = text.replacen("\"metadata\": {", &format!("\"metadata\": {{{extra}"), 1);
     text.into_bytes()
+}
+
+/// A server process a benchmark started, with its base URL; killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `hooknorm serve` on a free loopback port (`program` is the bench's
+/// `env!("CARGO_BIN_EXE_hooknorm")`); add the arguments and environment, then [`spawn`] it.
+pub fn hooknorm_serve(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.args(["serve", "--addr", "127.0.0.1:0"]);
+    c
+}
+
+/// Starts `cmd` and waits for the stderr line that contains `prefix` followed by the base URL
+/// (`hooknorm: listening on http://...`); the rest of its stderr is read and dropped so the
+/// server never blocks on a full pipe.
+pub fn spawn(mut cmd: Command, prefix: &str) -> Server {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server process");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let base = loop {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "server did not start"
+        );
+        if let Some(i) = line.find(prefix) {
+            break line[i + prefix.len()..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+    });
+    Server { child, base }
 }
