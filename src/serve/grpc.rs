@@ -11,8 +11,10 @@
 //! trailers.
 
 use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
@@ -480,31 +482,75 @@ async fn grpc_router(state: Arc<AppState>, body_limit: usize) -> Result<Router, 
         .into_axum_router())
 }
 
-/// `http` with the gRPC services beside it on the same listener: a request with a gRPC content
-/// type goes to them, any other to `http`.
+/// The HTTP routes with gRPC (content type `application/grpc`) on the same listener.
 pub(crate) async fn with_grpc(
     state: Arc<AppState>,
     http: Router,
     body_limit: usize,
-) -> Result<Router, String> {
+) -> Result<Dispatch, String> {
     let timeout = state.timeout;
     let grpc = grpc_router(state, body_limit).await?;
-    let dispatch = tower::service_fn(move |req: Request| {
-        let (grpc, http) = (grpc.clone(), http.clone());
-        async move {
-            if !is_grpc(&req) {
-                return http.oneshot(req).await;
-            }
-            // The HTTP routes' request timeout, up to the response's headers: a unary call is
-            // answered within it; reflection's stream may then go on.
+    Ok(Dispatch {
+        http,
+        grpc,
+        timeout,
+    })
+}
+
+/// The service on the listener: gRPC requests to the gRPC router, every other request straight
+/// to the HTTP router (its future is not boxed again: no router in front of it).
+#[derive(Clone)]
+pub(crate) struct Dispatch {
+    http: Router,
+    grpc: Router,
+    timeout: std::time::Duration,
+}
+
+type GrpcFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<axum::response::Response, Infallible>> + Send>,
+>;
+
+impl tower::Service<Request> for Dispatch {
+    type Response = axum::response::Response;
+    type Error = Infallible;
+    type Future =
+        futures_util::future::Either<<Router as tower::Service<Request>>::Future, GrpcFuture>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Both routers are always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        if !is_grpc(&req) {
+            return futures_util::future::Either::Left(self.http.call(req));
+        }
+        let (grpc, timeout) = (self.grpc.clone(), self.timeout);
+        // The HTTP routes' request timeout, up to the response's headers: a unary call is
+        // answered within it; reflection's stream may then go on.
+        futures_util::future::Either::Right(Box::pin(async move {
             match tokio::time::timeout(timeout, grpc.oneshot(req)).await {
                 Ok(response) => response,
                 Err(_) => Ok(Status::deadline_exceeded("the request took too long")
                     .into_http::<axum::body::Body>()),
             }
-        }
-    });
-    Ok(Router::new().fallback_service(dispatch))
+        }))
+    }
+}
+
+/// One [`Dispatch`] for every connection.
+impl<L: axum::serve::Listener> tower::Service<axum::serve::IncomingStream<'_, L>> for Dispatch {
+    type Response = Dispatch;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Dispatch, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: axum::serve::IncomingStream<'_, L>) -> Self::Future {
+        std::future::ready(Ok(self.clone()))
+    }
 }
 
 #[cfg(test)]
