@@ -729,6 +729,52 @@ mod tests {
         }
     }
 
+    /// A JSON document of small depth over a few keys, so that random paths often hit.
+    fn doc_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-5i64..5).prop_map(Value::from),
+            proptest::sample::select(vec!["x", "y", ""]).prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 40, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    proptest::sample::select(vec!["a", "b", "c", "0"]).prop_map(String::from),
+                    inner,
+                    0..4,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// A path of up to four segments: member names, indexes (negative too), wildcards, and
+    /// now and then a descendant or filter segment (evaluated on the tree, not a slot).
+    fn path_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let seg = proptest::sample::select(vec![
+            ".a", ".b", ".c", "['0']", "[0]", "[1]", "[2]", "[-1]", "[*]", ".*", "..a", "[?@.a]",
+        ]);
+        proptest::collection::vec(seg, 0..4).prop_map(|segs| format!("${}", segs.concat()))
+    }
+
+    proptest::proptest! {
+        /// For any document and any set of paths, each path reads on the projection (slots and
+        /// the partial tree) what the full RFC 9535 evaluator reads on the whole document.
+        #[test]
+        fn projection_agrees_with_the_full_evaluator_on_any_document(
+            doc in doc_strategy(),
+            paths in proptest::collection::vec(path_strategy(), 1..6),
+        ) {
+            let body = doc.to_string();
+            let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+            agrees(&body, &refs);
+        }
+    }
+
     #[test]
     fn plain_prefixes() {
         assert_eq!(
