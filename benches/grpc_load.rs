@@ -16,9 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use hmac::{Hmac, Mac};
 use prost::Message;
-use sha2::Sha256;
 
 const SECRET: &str = "whsec_grpc_load_0123456789abcdef01234";
 
@@ -64,16 +62,7 @@ struct HandleResponse {
 const PAYMENT_INTENT_SUCCESS: i32 = 2;
 
 fn stripe_signature(body: &[u8], t: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let sig: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={t},v1={sig}")
+    common::stripe_signature(SECRET, body, t)
 }
 
 fn now() -> i64 {

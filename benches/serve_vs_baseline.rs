@@ -30,9 +30,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 const SECRET: &str = "whsec_load_0123456789abcdef0123456789";
 const WRK_THREADS: usize = 2;
 
@@ -398,16 +395,7 @@ fn now() -> i64 {
 }
 
 fn stripe_signature(body: &[u8], t: i64) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let sig: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={t},v1={sig}")
+    common::stripe_signature(SECRET, body, t)
 }
 
 /// The 3 KB body with event id `id`.

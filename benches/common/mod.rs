@@ -4,6 +4,9 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 /// A payment_intent.succeeded event shaped like Stripe's (API 2023-10-16), about 3 KB.
 pub fn stripe_body() -> Vec<u8> {
     let fixture: serde_json::Value = serde_json::from_str(
@@ -24,6 +27,21 @@ pub fn stripe_body() -> Vec<u8> {
         .collect();
     text = text.replacen("\"metadata\": {", &format!("\"metadata\": {{{extra}"), 1);
     text.into_bytes()
+}
+
+/// A `Stripe-Signature` header for `body` at unix time `t`: `t=...,v1=` hex HMAC-SHA256 of
+/// `t.body` under `secret`.
+pub fn stripe_signature(secret: &str, body: &[u8], t: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let sig: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={sig}")
 }
 
 /// A server process a benchmark started, with its base URL; killed when dropped.
