@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::Ordering;
@@ -14,31 +13,6 @@ use std::time::Duration;
 use support::*;
 
 const TOKEN: &str = "console-test-token-5f2e";
-
-/// A signed razorpay `payment.captured` webhook whose payment id is `pay_id` (any text).
-fn razorpay_with_id(pay_id: &str) -> (BTreeMap<String, String>, Vec<u8>) {
-    use hmac::{Hmac, Mac};
-    let fx = hooknorm::fixture::read(
-        &Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"),
-    )
-    .unwrap();
-    let id = serde_json::to_string(pay_id).unwrap();
-    let body = String::from_utf8(fx.request.request_details.body.clone())
-        .unwrap()
-        .replace("\"pay_NRhkNrmTst0Py1\"", &id);
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(RZP_SECRET.as_bytes()).unwrap();
-    mac.update(body.as_bytes());
-    let sig: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let mut headers = BTreeMap::new();
-    headers.insert("content-type".to_string(), "application/json".to_string());
-    headers.insert("x-razorpay-signature".to_string(), sig);
-    (headers, body.into_bytes())
-}
 
 /// An agent that does not follow redirects (the login's 303 and its cookie are checked).
 fn no_redirects() -> ureq::Agent {
@@ -109,7 +83,7 @@ fn start(sink: &str) -> Setup {
 }
 
 fn post_webhook(server: &Server, pay_id: &str) {
-    let (h, b) = razorpay_with_id(pay_id);
+    let (h, b) = razorpay_webhook_with_id(pay_id);
     let (status, _, body) = send(&agent(), "POST", &server.url("/webhooks/razorpay"), &h, &b);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
 }
@@ -365,7 +339,7 @@ fn console_in_a_real_browser() {
     assert!(wait_until(10, || state_of(server, xss)
         .is_some_and(|(_, st)| st == "delivered")));
     // A forged webhook: a failure for the failures chart.
-    let (mut h, b) = razorpay_with_id("pay_forged_1");
+    let (mut h, b) = razorpay_webhook_with_id("pay_forged_1");
     h.insert("x-razorpay-signature".into(), "00".repeat(32));
     let (st, _, _) = send(&agent(), "POST", &server.url("/webhooks/razorpay"), &h, &b);
     assert_eq!(st, 401);

@@ -228,14 +228,21 @@ pub const RZP_SECRET: &str = "hooknorm_rzp_webhook_secret_7Qe2";
 /// A razorpay `payment.captured` webhook for payment `pay_K{i}`, signed: distinct `i`, distinct
 /// idempotency key (razorpay's key derives from the signed body).
 pub fn razorpay_webhook(i: usize) -> (BTreeMap<String, String>, Vec<u8>) {
+    razorpay_webhook_with_id(&format!("pay_K{i:012}"))
+}
+
+/// A signed razorpay `payment.captured` webhook whose payment id is `pay_id` (any text: it is
+/// written as a JSON string).
+pub fn razorpay_webhook_with_id(pay_id: &str) -> (BTreeMap<String, String>, Vec<u8>) {
     use hmac::{Hmac, Mac};
     let fx = hooknorm::fixture::read(
         &Path::new(ROOT).join("tests/fixtures/razorpay/payment_success.json"),
     )
     .unwrap();
+    let id = serde_json::to_string(pay_id).unwrap();
     let body = String::from_utf8(fx.request.request_details.body.clone())
         .unwrap()
-        .replace("pay_NRhkNrmTst0Py1", &format!("pay_K{i:012}"));
+        .replace("\"pay_NRhkNrmTst0Py1\"", &id);
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(RZP_SECRET.as_bytes()).unwrap();
     mac.update(body.as_bytes());
     let sig: String = mac
