@@ -235,6 +235,18 @@ pub struct EventQuery {
 pub type AppendFuture =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Appended>, StoreError>> + Send>>;
 
+/// [`Store::append`] on a blocking thread, for async callers.
+pub(crate) fn append_on_blocking_thread<S: Store + ?Sized>(
+    store: std::sync::Arc<S>,
+    events: Vec<NewEvent>,
+) -> AppendFuture {
+    Box::pin(async move {
+        tokio::task::spawn_blocking(move || store.append(events))
+            .await
+            .map_err(|e| StoreError::Io(format!("the append task failed: {e}")))?
+    })
+}
+
 /// A durable event store. Every method but [`Store::append_async`] blocks; call them off the async
 /// runtime's threads.
 pub trait Store: Send + Sync + 'static {
@@ -245,11 +257,7 @@ pub trait Store: Send + Sync + 'static {
     /// transaction committed). By default `append` on a blocking thread; a store with a writer
     /// thread of its own answers through a channel instead, so no thread waits for the commit.
     fn append_async(self: std::sync::Arc<Self>, events: Vec<NewEvent>) -> AppendFuture {
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || self.append(events))
-                .await
-                .map_err(|e| StoreError::Io(format!("the append task failed: {e}")))?
-        })
+        append_on_blocking_thread(self, events)
     }
     /// For each (connector, account) whose oldest pending event is due at `now_ms`, up to
     /// `per_lane` of its pending events in arrival order.

@@ -97,11 +97,7 @@ impl Store for Reopening {
             .clone();
         match open {
             Some(s) => s.append_awaiting(events),
-            None => Box::pin(async move {
-                tokio::task::spawn_blocking(move || self.append(events))
-                    .await
-                    .map_err(|e| StoreError::Io(format!("the append task failed: {e}")))?
-            }),
+            None => super::append_on_blocking_thread(self, events),
         }
     }
     fn due(&self, now_ms: i64, per_lane: usize) -> Result<Vec<Vec<Pending>>, StoreError> {
