@@ -149,7 +149,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                     match s {
                         TextSeg::Lit(l) => out.push_str(l),
                         TextSeg::Var(v) => {
-                            // Built-ins first, then declared fields (as `var`), copied once.
+                            // Built-ins first, then declared fields, each copied once into `out`.
                             let pushed = match self.builtin_text(v) {
                                 Some(t) => push_nonempty(&mut out, &t),
                                 None => match self.conn.fields.iter().position(|(n, _)| n == v) {
