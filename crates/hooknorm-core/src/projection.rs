@@ -184,16 +184,7 @@ impl Node {
                         }
                     ) =>
             {
-                let indexed = self.select().2;
-                let at = *i as usize;
-                let i = match indexed.iter().position(|(k, _)| *k == at) {
-                    Some(i) => i,
-                    None => {
-                        indexed.push((at, Node::default()));
-                        indexed.len() - 1
-                    }
-                };
-                indexed[i].1.insert_slot(rest, slot);
+                child(self.select().2, &(*i as usize), |at| *at).insert_slot(rest, slot);
             }
             Some((Step::Index(_), _)) => {
                 // Negative indexes need the array's length: keep the array whole, read after.
@@ -298,14 +289,23 @@ impl Projection {
 }
 
 fn member<'n>(members: &'n mut Vec<(String, Node)>, name: &str) -> &'n mut Node {
-    let i = match members.iter().position(|(k, _)| k == name) {
+    child(members, name, str::to_string)
+}
+
+/// The child node under `key` in a list of (key, node), added when missing.
+fn child<'n, K: PartialEq<Q>, Q: ?Sized>(
+    children: &'n mut Vec<(K, Node)>,
+    key: &Q,
+    owned: impl FnOnce(&Q) -> K,
+) -> &'n mut Node {
+    let i = match children.iter().position(|(k, _)| k == key) {
         Some(i) => i,
         None => {
-            members.push((name.to_string(), Node::default()));
-            members.len() - 1
+            children.push((owned(key), Node::default()));
+            children.len() - 1
         }
     };
-    &mut members[i].1
+    &mut children[i].1
 }
 
 /// Collects the slots at and below a node as (relative steps, slot).
