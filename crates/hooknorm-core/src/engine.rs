@@ -16,6 +16,7 @@ use crate::plan::Connector;
 use crate::projection::Doc;
 use crate::request::{Req, Scope};
 use crate::spec::BodyFormat;
+use crate::value::Val;
 use crate::verify::{self, Outcome};
 
 /// The specs shipped in `connectors/`, embedded at build time: (file name, YAML text).
@@ -239,7 +240,7 @@ impl Engine {
         conn: &Connector,
         req: &HandleRequest,
         r: &Req,
-        (item, slots): (&Json, Option<&[Option<Json>]>),
+        (item, slots): (&Json, Option<&[Option<Val>]>),
         (index, warnings): (usize, &mut Vec<OutcomeWarning>),
         signature: Option<&str>,
         verified: bool,
@@ -357,7 +358,7 @@ pub fn printable(s: &str) -> String {
 
 /// Decodes the body into the document the spec's paths run against; the flag says whether it
 /// came from the projection (and so has slots).
-fn decode_document(conn: &Connector, r: &Req) -> Result<(Doc, bool), String> {
+fn decode_document<'a>(conn: &Connector, r: &Req<'a>) -> Result<(Doc<'a>, bool), String> {
     let body = &r.details.body;
     let whole = |tree: Json| {
         (

@@ -13,6 +13,7 @@ use crate::error::{ErrorKind, HandleError};
 use crate::plan::{Connector, MoneyPlan, Template, Text, TextSeg, ValuePlan};
 use crate::request::{first, json_text, Scope};
 use crate::spec::{AmountUnit, Convert};
+use crate::value::Val;
 
 /// Built-in template variables of one item.
 #[derive(Default)]
@@ -69,7 +70,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         if let Some(v) = cell.get() {
             return Ok(v.as_ref());
         }
-        let v = self.eval(&self.conn.fields[i].1)?.map(Cow::into_owned);
+        let v = self.eval(&self.conn.fields[i].1)?.map(Val::into_json);
         Ok(cell.get_or_init(|| v).as_ref())
     }
 
@@ -179,74 +180,66 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     /// `template`; then `map`, `default`,
     /// `convert` (text conversions only; typed conversions are the caller's). Borrows from the
     /// document where it can.
-    pub fn eval<'s>(&'s self, v: &'s ValuePlan) -> Result<Option<Cow<'s, Json>>, HandleError> {
-        let mut found: Option<Cow<'s, Json>> = None;
+    pub fn eval<'s>(&'s self, v: &'s ValuePlan) -> Result<Option<Val<'s>>, HandleError> {
+        let mut found: Option<Val<'s>> = None;
         if let Some(item) = self.scope.item {
-            found = v
-                .paths
-                .iter()
-                .find_map(|p| {
-                    // An empty string is no value: the next fallback path gets its turn.
-                    first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
-                })
-                .map(Cow::Borrowed);
+            found = v.paths.iter().find_map(|p| {
+                // An empty string is no value: the next fallback path gets its turn.
+                first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
+            });
         }
         if found.is_none() {
             if let Some(src) = &v.from {
                 found = self
                     .scope
                     .text(src)?
-                    .map(|t| Cow::Owned(Json::String(t.into_owned())));
+                    .map(|t| Val::Text(Cow::Owned(t.into_owned())));
             }
         }
         if found.is_none() {
             if let Some(i) = v.field {
-                found = self.field(i)?.map(Cow::Borrowed);
+                found = self.field(i)?.map(|j| Val::Json(Cow::Borrowed(j)));
             }
         }
         if found.is_none() {
             if let Some(t) = &v.template {
                 let s = self.render(t)?;
                 if !s.is_empty() {
-                    found = Some(Cow::Owned(Json::String(s)));
+                    found = Some(Val::Text(Cow::Owned(s)));
                 }
             }
         }
         if let Some(map) = &v.map {
             found = found
-                .as_deref()
-                .and_then(json_text)
+                .as_ref()
+                .and_then(Val::text)
                 .and_then(|k| map.get(k.as_ref()))
-                .map(Cow::Borrowed);
+                .map(|j| Val::Json(Cow::Borrowed(j)));
         }
         if found.is_none() {
-            found = v.default.clone().map(|d| Cow::Owned(Json::String(d)));
+            found = v.default.as_deref().map(|d| Val::Text(Cow::Borrowed(d)));
         }
-        if let (Some(Convert::Text), Some(value @ (Json::Bool(_) | Json::Number(_)))) =
-            (v.convert, found.as_deref())
-        {
-            found = json_text(value).map(|t| Cow::Owned(Json::String(t.into_owned())));
+        if let (Some(Convert::Text), Some(Val::Json(value))) = (v.convert, &found) {
+            if let Json::Bool(_) | Json::Number(_) = **value {
+                found = json_text(value).map(|t| Val::Text(Cow::Owned(t.into_owned())));
+            }
         }
-        if let (Some(c @ (Convert::Upper | Convert::Lower)), Some(Json::String(s))) =
-            (v.convert, found.as_deref())
+        if let (Some(c @ (Convert::Upper | Convert::Lower)), Some(s)) =
+            (v.convert, found.as_ref().and_then(Val::as_str))
         {
             let converted = if c == Convert::Upper {
                 s.to_ascii_uppercase()
             } else {
                 s.to_ascii_lowercase()
             };
-            found = Some(Cow::Owned(Json::String(converted)));
+            found = Some(Val::Text(Cow::Owned(converted)));
         }
         Ok(found)
     }
 
     /// A value's text.
     pub fn eval_text(&self, v: &ValuePlan) -> Result<Option<String>, HandleError> {
-        Ok(self
-            .eval(v)?
-            .as_deref()
-            .and_then(json_text)
-            .map(Cow::into_owned))
+        Ok(self.eval(v)?.and_then(Val::into_text).map(Cow::into_owned))
     }
 
     /// A value as text.
@@ -293,11 +286,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         parse: fn(&str) -> Option<T>,
     ) -> Result<Option<T>, HandleError> {
         let Some(v) = v else { return Ok(None) };
-        Ok(self
-            .eval(v)?
-            .as_deref()
-            .and_then(Json::as_str)
-            .and_then(parse))
+        Ok(self.eval(v)?.as_ref().and_then(Val::as_str).and_then(parse))
     }
 
     pub(crate) fn time(
@@ -309,7 +298,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         let Some(raw) = self.eval(v)? else {
             return Ok(None);
         };
-        convert::timestamp(&raw, v.convert)
+        convert::timestamp(&raw.json(), v.convert)
             .map(Some)
             .map_err(|e| malformed(key, e))
     }
@@ -336,7 +325,8 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                 format!("`{currency}` is not an ISO 4217 currency code"),
             ));
         }
-        let minor = convert::amount(&raw, m.unit, &currency).map_err(|e| malformed(key, e))?;
+        let minor =
+            convert::amount(&raw.json(), m.unit, &currency).map_err(|e| malformed(key, e))?;
         Ok(Some(Money {
             minor_amount: minor,
             currency,
@@ -361,7 +351,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                 "the amount's currency is unknown, so its minor units cannot be known",
             ));
         };
-        convert::amount(&raw, unit, currency)
+        convert::amount(&raw.json(), unit, currency)
             .map(Some)
             .map_err(|e| malformed(key, e))
     }

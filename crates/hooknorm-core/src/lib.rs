@@ -36,6 +36,7 @@ pub mod schema;
 mod sign;
 mod spec;
 mod spec_yaml;
+mod value;
 mod verify;
 
 pub use contract::*;

@@ -7,11 +7,14 @@
 //! document tree on which the full RFC 9535 evaluator runs, with the same result as on the whole
 //! document. Parsing walks the JSON once and skips everything else without allocating.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 use serde_json::{Map, Value};
+
+use crate::value::Val;
 
 /// A node of the projection tree.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,11 +49,12 @@ enum Tree {
     },
 }
 
-/// A parsed document: the partial tree plus the slot values.
+/// A parsed document: the partial tree plus the slot values (strings of leaf slots borrowed
+/// from the body where they have no escapes).
 #[derive(Debug, Default, PartialEq)]
-pub struct Doc {
+pub struct Doc<'a> {
     pub tree: Value,
-    pub slots: Vec<Option<Value>>,
+    pub slots: Vec<Option<Val<'a>>>,
 }
 
 /// A plain path segment.
@@ -272,7 +276,7 @@ impl Projection {
     }
 
     /// Parses JSON bytes keeping only what this projection selects.
-    pub fn parse(&self, bytes: &[u8]) -> Result<Doc, serde_json::Error> {
+    pub fn parse<'a>(&self, bytes: &'a [u8]) -> Result<Doc<'a>, serde_json::Error> {
         let mut slots = vec![None; self.slot_count];
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let tree = Seed {
@@ -359,10 +363,15 @@ fn lookup<'v>(mut v: &'v Value, steps: &[Step]) -> Option<&'v Value> {
     Some(v)
 }
 
+/// A slot holding a copy of a parsed node.
+fn owned(v: &Value) -> Val<'static> {
+    Val::Json(Cow::Owned(v.clone()))
+}
+
 /// Fills the slots below a node from its fully parsed value.
-fn fill(node: &Node, v: &Value, slots: &mut [Option<Value>]) {
+fn fill(node: &Node, v: &Value, slots: &mut [Option<Val>]) {
     for (steps, s) in &node.inner {
-        slots[*s] = lookup(v, steps).cloned();
+        slots[*s] = lookup(v, steps).map(owned);
     }
     if let Tree::Select {
         members, indexed, ..
@@ -375,7 +384,7 @@ fn fill(node: &Node, v: &Value, slots: &mut [Option<Value>]) {
         for (cv, child) in children {
             if let Some(cv) = cv {
                 if let Some(s) = child.slot {
-                    slots[s] = Some(cv.clone());
+                    slots[s] = Some(owned(cv));
                 }
                 fill(child, cv, slots);
             }
@@ -383,27 +392,32 @@ fn fill(node: &Node, v: &Value, slots: &mut [Option<Value>]) {
     }
 }
 
-struct Seed<'n, 's> {
+struct Seed<'n, 's, 'de> {
     node: &'n Node,
-    slots: &'s mut [Option<Value>],
+    slots: &'s mut [Option<Val<'de>>],
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_, 'de> {
     /// The value kept in the tree, if any.
     type Value = Option<Value>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
         let node = self.node;
+        if let (Some(s), Tree::Skip, false) = (node.slot, &node.tree, node.in_tree) {
+            // A leaf that only fills a slot: its text stays in the body.
+            self.slots[s] = Some(d.deserialize_any(LeafVisitor)?);
+            return Ok(None);
+        }
         let whole = node.tree == Tree::All || node.slot.is_some();
         if whole {
             let v: Value = serde::Deserialize::deserialize(d)?;
             fill(node, &v, self.slots);
             return Ok(match node.slot {
                 Some(s) if !node.in_tree => {
-                    self.slots[s] = Some(v);
+                    self.slots[s] = Some(Val::Json(Cow::Owned(v)));
                     None
                 }
                 Some(s) => {
-                    self.slots[s] = Some(v.clone());
+                    self.slots[s] = Some(owned(&v));
                     Some(v)
                 }
                 None => node.in_tree.then_some(v),
@@ -427,12 +441,59 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
 
 use serde::Deserialize as _;
 
-struct SelectVisitor<'n, 's> {
-    node: &'n Node,
-    slots: &'s mut [Option<Value>],
+/// Reads a leaf slot's value: strings borrowed from the input when they have no escapes,
+/// anything else as a JSON node.
+struct LeafVisitor;
+
+impl<'de> Visitor<'de> for LeafVisitor {
+    type Value = Val<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Val<'de>, E> {
+        Ok(Val::Json(Cow::Owned(Value::Bool(v))))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Val<'de>, E> {
+        Ok(Val::Json(Cow::Owned(Value::from(v))))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Val<'de>, E> {
+        Ok(Val::Json(Cow::Owned(Value::from(v))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Val<'de>, E> {
+        let n = serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+        Ok(Val::Json(Cow::Owned(n)))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Val<'de>, E> {
+        Ok(Val::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Val<'de>, E> {
+        Ok(Val::Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Val<'de>, E> {
+        Ok(Val::Text(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Json(Cow::Owned(Value::Null)))
+    }
+    fn visit_none<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Json(Cow::Owned(Value::Null)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Val<'de>, A::Error> {
+        let v = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Val::Json(Cow::Owned(v)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Val<'de>, A::Error> {
+        let v = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Val::Json(Cow::Owned(v)))
+    }
 }
 
-impl<'de> Visitor<'de> for SelectVisitor<'_, '_> {
+struct SelectVisitor<'n, 's, 'de> {
+    node: &'n Node,
+    slots: &'s mut [Option<Val<'de>>],
+}
+
+impl<'de> Visitor<'de> for SelectVisitor<'_, '_, 'de> {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("JSON")
@@ -625,16 +686,21 @@ impl CompiledPath {
     pub fn first<'v>(
         &self,
         doc: &'v Value,
-        slots: Option<&'v [Option<Value>]>,
-    ) -> Option<&'v Value> {
+        slots: Option<&'v [Option<Val<'v>>]>,
+    ) -> Option<Val<'v>> {
         let found = match (self, slots) {
-            (CompiledPath::Simple { slot: Some(s), .. }, Some(slots)) => slots.get(*s)?.as_ref(),
-            (CompiledPath::Simple { steps, .. }, _) => lookup(doc, steps),
+            (CompiledPath::Simple { slot: Some(s), .. }, Some(slots)) => {
+                slots.get(*s)?.as_ref()?.borrowed()
+            }
+            (CompiledPath::Simple { steps, .. }, _) => {
+                Val::Json(Cow::Borrowed(lookup(doc, steps)?))
+            }
             (CompiledPath::Full(p), _) => {
-                return p.query(doc).all().into_iter().find(|v| !v.is_null())
+                let node = p.query(doc).all().into_iter().find(|v| !v.is_null())?;
+                return Some(Val::Json(Cow::Borrowed(node)));
             }
         };
-        found.filter(|v| !v.is_null())
+        (!found.is_null()).then_some(found)
     }
 }
 
@@ -716,6 +782,14 @@ mod tests {
         (Projection::new(node), compiled)
     }
 
+    /// The slots as JSON values.
+    fn slot_values(doc: &Doc) -> Vec<Option<Value>> {
+        doc.slots
+            .iter()
+            .map(|s| s.clone().map(Val::into_json))
+            .collect()
+    }
+
     /// Every path gives on the projection what the full evaluator gives on the whole document.
     fn agrees(body: &str, paths: &[&str]) {
         let whole: Value = serde_json::from_str(body).unwrap();
@@ -724,8 +798,11 @@ mod tests {
         for (p, c) in paths.iter().zip(&compiled) {
             let full = serde_json_path::JsonPath::parse(p).unwrap();
             let want = full.query(&whole).all().into_iter().find(|v| !v.is_null());
-            assert_eq!(c.first(&doc.tree, Some(&doc.slots)), want, "{p} on {body}");
-            assert_eq!(c.first(&whole, None), want, "{p} on the whole document");
+            let want = want.cloned();
+            let got = c.first(&doc.tree, Some(&doc.slots)).map(Val::into_json);
+            assert_eq!(got, want, "{p} on {body}");
+            let got = c.first(&whole, None).map(Val::into_json);
+            assert_eq!(got, want, "{p} on the whole document");
         }
     }
 
@@ -799,14 +876,14 @@ mod tests {
         let body = br#"{"type":"x","id":"evt","data":{"object":{"id":"pi","big":[1,2,3],"s":"y"}},"junk":{"a":[{"b":1}]}}"#;
         let (node, _) = project(&["$.type", "$.data.object.id"]);
         let doc = node.parse(body).unwrap();
-        assert_eq!(doc.slots, vec![Some(json!("x")), Some(json!("pi"))]);
+        assert_eq!(slot_values(&doc), vec![Some(json!("x")), Some(json!("pi"))]);
         // Nothing is evaluated on the tree: it is not built at all.
         assert_eq!(doc.tree, Value::Null);
         // A path evaluated on the tree keeps its chain (and only it) in the tree.
         let (node, _) = project(&["$.type", "$.data.object.id", "$.data.object.big[?@ > 1]"]);
         let doc = node.parse(body).unwrap();
         assert_eq!(doc.tree, json!({"data": {"object": {"big": [1, 2, 3]}}}));
-        assert_eq!(doc.slots, vec![Some(json!("x")), Some(json!("pi"))]);
+        assert_eq!(slot_values(&doc), vec![Some(json!("x")), Some(json!("pi"))]);
     }
 
     #[test]
@@ -815,7 +892,7 @@ mod tests {
         let (node, _) = project(&["$.a.b[0].c", "$.a.b[2].c", "$.a.b[0].d[1]", "$.e[3]"]);
         let doc = node.parse(body).unwrap();
         assert_eq!(
-            doc.slots,
+            slot_values(&doc),
             vec![Some(json!("x")), Some(json!("z")), Some(json!(6)), None]
         );
         assert_eq!(doc.tree, Value::Null);
@@ -892,6 +969,26 @@ mod tests {
             r#"{"caf\u00e9": 1, "café": 2, "a\"b": 3, "x": {"\u0069d": "y"}}"#,
             &["$['café']", "$.x.id"],
         );
+    }
+
+    #[test]
+    fn leaf_slot_strings_borrow_the_body_unless_escaped() {
+        let body = br#"{"a": "plain", "b": "tab\there", "c": {"d": "kept"}, "e": [1, {"f": 2}]}"#;
+        let (node, _) = project(&["$.a", "$.b", "$.e", "$.c.d", "$.c.*"]);
+        let doc = node.parse(body).unwrap();
+        assert!(matches!(
+            &doc.slots[0],
+            Some(Val::Text(Cow::Borrowed("plain")))
+        ));
+        assert!(matches!(&doc.slots[1], Some(Val::Text(Cow::Owned(t))) if t == "tab\there"));
+        // Arrays and objects are parsed nodes.
+        assert_eq!(
+            doc.slots[2],
+            Some(Val::Json(Cow::Owned(json!([1, {"f": 2}]))))
+        );
+        // Below a subtree kept in the tree for another path, a slot holds a copy of the node.
+        assert_eq!(doc.slots[3], Some(Val::Json(Cow::Owned(json!("kept")))));
+        assert_eq!(doc.tree, json!({"c": {"d": "kept"}}));
     }
 
     #[test]

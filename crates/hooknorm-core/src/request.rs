@@ -12,6 +12,7 @@ use crate::decode;
 use crate::error::{ErrorKind, HandleError};
 use crate::plan::{SortedParams, Source, SourceKind};
 use crate::spec::{Transform, UrlPart};
+use crate::value::Val;
 
 /// One request being handled, with lazily parsed parts.
 pub(crate) struct Req<'a> {
@@ -78,7 +79,7 @@ pub(crate) struct Scope<'a, 'b> {
     pub params: &'b [(&'b str, &'b str)],
     pub item: Option<&'b Json>,
     /// Projection slots of the item (when the item is the whole projected document).
-    pub slots: Option<&'b [Option<Json>]>,
+    pub slots: Option<&'b [Option<Val<'b>>]>,
     /// URL sources with `default_port: optional` read the URL with its scheme's default port
     /// added or removed ([`toggle_default_port`]).
     pub alt_port: bool,
@@ -100,8 +101,8 @@ pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
 pub(crate) fn first<'v>(
     path: &crate::projection::CompiledPath,
     doc: &'v Json,
-    slots: Option<&'v [Option<Json>]>,
-) -> Option<&'v Json> {
+    slots: Option<&'v [Option<Val<'v>>]>,
+) -> Option<Val<'v>> {
     path.first(doc, slots)
 }
 
@@ -133,7 +134,7 @@ impl<'b> Scope<'_, 'b> {
             SourceKind::Field(path) => self
                 .item
                 .and_then(|doc| first(path, doc, self.slots))
-                .and_then(json_text)
+                .and_then(Val::into_text)
                 .map(|t| match t {
                     Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
                     Cow::Owned(s) => Cow::Owned(s.into_bytes()),

@@ -12,6 +12,7 @@ use crate::plan::{Check, Scheme, Signature, Timestamp};
 use crate::request::{Req, Scope};
 use crate::spec::Algorithm;
 use crate::spec::SigFormat;
+use crate::value::Val;
 
 /// A successful verification.
 pub(crate) struct Verified {
@@ -113,7 +114,7 @@ fn parse_sig<'v>(
                 if entry.is_empty() {
                     continue;
                 }
-                let Some((k, v)) = entry.split_once(assign.as_str()) else {
+                let Some((k, v)) = split_once(entry, assign) else {
                     out.malformed = true;
                     continue;
                 };
@@ -177,8 +178,23 @@ fn parse_sig<'v>(
     Ok(out)
 }
 
-/// Splits by a non-empty separator, like `str::split`; one-byte separators (the common case)
-/// are found with a byte scan instead of the substring searcher.
+/// The position of a non-empty separator: one-byte separators (the common case) are found with
+/// a byte scan instead of the substring searcher. A one-byte `str` is ASCII, so its position is
+/// a char boundary.
+fn find(hay: &str, sep: &str) -> Option<usize> {
+    match sep.as_bytes() {
+        [b] => hay.bytes().position(|c| c == *b),
+        _ => hay.find(sep),
+    }
+}
+
+/// `str::split_once` with [`find`].
+fn split_once<'v>(value: &'v str, sep: &str) -> Option<(&'v str, &'v str)> {
+    let i = find(value, sep)?;
+    Some((&value[..i], &value[i + sep.len()..]))
+}
+
+/// Splits by a non-empty separator, like `str::split`, with [`find`].
 fn split<'v, 's>(value: &'v str, sep: &'s str) -> Split<'v, 's> {
     Split {
         rest: Some(value),
@@ -195,12 +211,7 @@ impl<'v> Iterator for Split<'v, '_> {
     type Item = &'v str;
     fn next(&mut self) -> Option<&'v str> {
         let rest = self.rest?;
-        // A one-byte `str` is ASCII, so its position is a char boundary.
-        let pos = match self.sep.as_bytes() {
-            [b] => rest.bytes().position(|c| c == *b),
-            _ => rest.find(self.sep),
-        };
-        match pos {
+        match find(rest, self.sep) {
             Some(i) => {
                 self.rest = Some(&rest[i + self.sep.len()..]);
                 Some(&rest[..i])
@@ -394,7 +405,7 @@ pub(crate) fn verify(
     sig: &Signature,
     req: &Req,
     item: Option<&Json>,
-    slots: Option<&[Option<Json>]>,
+    slots: Option<&[Option<Val>]>,
     what: &str,
     now: Option<i64>,
     report: &mut Report,
