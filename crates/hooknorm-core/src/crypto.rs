@@ -242,7 +242,7 @@ pub fn token_matches(expected: &[u8], candidate: &str) -> bool {
 pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut buf = [0u8; 128];
-    let mut wide = [0u8; 176];
+    let wide: [u8; 176];
     let want: &[u8] = match enc {
         SigEncoding::Hex | SigEncoding::HexAnyCase | SigEncoding::HexUpper => {
             let upper = enc == SigEncoding::HexUpper;
@@ -269,31 +269,37 @@ pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bo
                 buf[2 * i] = HEX[(b >> 4) as usize];
                 buf[2 * i + 1] = HEX[(b & 15) as usize];
             }
-            match STANDARD.encode_slice(&buf[..expected.len() * 2], &mut wide) {
-                Ok(n) => &wide[..n],
+            let mut out = [0u8; 176];
+            let n = match STANDARD.encode_slice(&buf[..expected.len() * 2], &mut out) {
+                Ok(n) => n,
                 Err(_) => return false,
-            }
+            };
+            wide = out;
+            &wide[..n]
         }
         SigEncoding::Text => return token_matches(expected, candidate),
     };
-    let cand = candidate.as_bytes();
     match enc {
-        SigEncoding::HexAnyCase => {
-            if cand.len() != want.len() {
-                return false;
-            }
-            let mut diff = 0u8;
-            for (a, b) in want.iter().zip(cand) {
-                diff |= a ^ b.to_ascii_lowercase();
-            }
-            bool::from(diff.ct_eq(&0))
-        }
+        SigEncoding::HexAnyCase => same_bytes(want, candidate.as_bytes(), u8::to_ascii_lowercase),
         SigEncoding::Base64url => {
-            let c = candidate.trim_end_matches('=');
-            bool::from(want.ct_eq(c.as_bytes()))
+            same_bytes(want, candidate.trim_end_matches('=').as_bytes(), |b| *b)
         }
-        _ => bool::from(want.ct_eq(cand)),
+        _ => same_bytes(want, candidate.as_bytes(), |b| *b),
     }
+}
+
+/// Constant-time equality of `want` and `given` (each byte of `given` mapped first): every
+/// byte is compared, the differences are OR-ed together, and only the total decides. Lengths
+/// are public (an encoding's length is), so a length mismatch returns at once.
+fn same_bytes(want: &[u8], given: &[u8], map: impl Fn(&u8) -> u8) -> bool {
+    if want.len() != given.len() {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (a, b) in want.iter().zip(given) {
+        diff |= a ^ map(b);
+    }
+    bool::from(diff.ct_eq(&0))
 }
 
 /// Decodes a candidate signature's bytes (for asymmetric verification).

@@ -238,7 +238,7 @@ pub(crate) struct ValuePlan {
     pub field: Option<usize>,
     pub template: Option<Text>,
     /// Raw value → mapped value, kept as JSON strings so a hit is borrowed, not copied.
-    pub map: Option<HashMap<String, serde_json::Value>>,
+    pub map: Option<Lookup<serde_json::Value>>,
     pub default: Option<String>,
     pub convert: Option<Convert>,
 }
@@ -286,22 +286,26 @@ pub(crate) enum TextSeg {
     Var(String),
 }
 
+/// A table read per webhook by text keys that come from the spec (foldhash: a fraction of
+/// SipHash's cost on short keys; the tables never grow from request data).
+pub(crate) type Lookup<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 pub(crate) struct Events {
     pub event_type: ValuePlan,
     pub id: Option<ValuePlan>,
     pub rules: Vec<Rule>,
     /// Raw event type → indexes of the rules that may apply to it, in order (typed rules
     /// naming it and the untyped ones).
-    pub rules_by_type: HashMap<String, Vec<usize>>,
+    pub rules_by_type: Lookup<Vec<usize>>,
     /// Indexes of rules without `types`.
     pub untyped_rules: Vec<usize>,
-    pub map: HashMap<String, WebhookEventType>,
+    pub map: Lookup<WebhookEventType>,
     /// Events only reference their resource: `INCOMPLETE` even when verified.
     pub incomplete: bool,
 }
 
 pub(crate) struct Rule {
-    pub types: Option<HashSet<String>>,
+    pub types: Option<HashSet<String, foldhash::fast::RandomState>>,
     /// The compiled `{% if %}` template of `when`.
     pub when: Option<Template>,
     pub event: WebhookEventType,

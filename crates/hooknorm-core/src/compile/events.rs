@@ -1,8 +1,6 @@
 //! Events: the event type and id, the `map` table and rules, and the check that every event type
 //! the spec can yield has its resource section.
 
-use std::collections::HashMap;
-
 use super::{Compiler, Target};
 use crate::contract::{ResourceKind, WebhookEventType};
 use crate::plan::*;
@@ -15,7 +13,7 @@ impl Compiler<'_> {
         let id =
             e.id.as_ref()
                 .map(|v| self.value("events.id", v, None, true));
-        let mut map = HashMap::new();
+        let mut map = Lookup::default();
         for (raw, name) in &e.map.0 {
             match WebhookEventType::from_name(name) {
                 Some(t) => {
@@ -76,7 +74,7 @@ impl Compiler<'_> {
         let untyped_rules: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].types.is_none())
             .collect();
-        let mut rules_by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut rules_by_type: Lookup<Vec<usize>> = Lookup::default();
         for (i, r) in rules.iter().enumerate() {
             for t in r.types.iter().flatten() {
                 rules_by_type
