@@ -40,8 +40,7 @@ enum Tree {
     All,
     /// Some members and/or array elements are kept (or hold slots).
     Select {
-        /// Few per node: a list is faster to search than a hash map.
-        members: Vec<(String, Node)>,
+        members: Members,
         /// The node every array element goes through (for the tree).
         elements: Option<Box<Node>>,
         /// Slots below single non-negative array indexes (never together with `elements`).
@@ -201,13 +200,13 @@ impl Node {
     fn select(
         &mut self,
     ) -> (
-        &mut Vec<(String, Node)>,
+        &mut Members,
         &mut Option<Box<Node>>,
         &mut Vec<(usize, Node)>,
     ) {
         if self.tree == Tree::Skip {
             self.tree = Tree::Select {
-                members: Vec::new(),
+                members: Members::default(),
                 elements: None,
                 indexed: Vec::new(),
             };
@@ -247,7 +246,7 @@ impl Node {
             indexed,
         } = &self.tree
         {
-            for (_, c) in members {
+            for (_, c) in members.iter() {
                 max = max.max(c.slot_count());
             }
             for (_, c) in indexed {
@@ -292,8 +291,32 @@ impl Projection {
     }
 }
 
-fn member<'n>(members: &'n mut Vec<(String, Node)>, name: &str) -> &'n mut Node {
-    child(members, name, str::to_string)
+fn member<'n>(members: &'n mut Members, name: &str) -> &'n mut Node {
+    members.lengths |= 1u128 << name.len().min(127);
+    child(&mut members.list, name, str::to_string)
+}
+
+/// The member names a node selects, with their nodes. Few per node: a list is faster to search
+/// than a hash map, and a mask of the names' lengths rejects most other keys without a compare.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Members {
+    list: Vec<(String, Node)>,
+    /// Bit `n` set: some name has `n` bytes (bit 127: 127 or more).
+    lengths: u128,
+}
+
+impl Members {
+    /// The member named by `key` (compared as bytes).
+    fn find(&self, key: &[u8]) -> Option<&(String, Node)> {
+        if self.lengths & (1u128 << key.len().min(127)) == 0 {
+            return None;
+        }
+        self.list.iter().find(|(k, _)| k.as_bytes() == key)
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, (String, Node)> {
+        self.list.iter()
+    }
 }
 
 /// The child node under `key` in a list of (key, node), added when missing.
@@ -335,7 +358,7 @@ fn collect_slots(
         members, indexed, ..
     } = &node.tree
     {
-        for (name, child) in members {
+        for (name, child) in members.iter() {
             path.push(Step::Name(name.clone()));
             collect_slots(child, path, out, false);
             path.pop();
@@ -565,7 +588,7 @@ impl<'de> Visitor<'de> for SelectVisitor<'_, '_, 'de> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<KeyBytes<'de>>()? {
             // Linear: equality rejects on length first, which beats ordered search here.
-            match members.iter().find(|(k, _)| k.as_bytes() == key.as_bytes()) {
+            match members.find(key.as_bytes()) {
                 Some((name, child)) => {
                     let kept = map.next_value_seed(Seed {
                         node: child,
@@ -989,6 +1012,34 @@ mod tests {
         // Below a subtree kept in the tree for another path, a slot holds a copy of the node.
         assert_eq!(doc.slots[3], Some(Val::Json(Cow::Owned(json!("kept")))));
         assert_eq!(doc.tree, json!({"c": {"d": "kept"}}));
+    }
+
+    #[test]
+    fn keys_of_any_length_match_their_members() {
+        let long = "k".repeat(130);
+        let longer = "k".repeat(200);
+        let body = format!(r#"{{"": 1, "{long}": 2, "{longer}": 3, "ab": 4, "ba": 5}}"#);
+        let paths = [
+            "$['']".to_string(),
+            format!("$.{long}"),
+            format!("$['{longer}']"),
+            "$.ba".to_string(),
+            format!("$.{}", "k".repeat(127)),
+        ];
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        agrees(&body, &paths);
+        let (node, _) = project(&paths);
+        let doc = node.parse(body.as_bytes()).unwrap();
+        assert_eq!(
+            slot_values(&doc),
+            vec![
+                Some(json!(1)),
+                Some(json!(2)),
+                Some(json!(3)),
+                Some(json!(5)),
+                None
+            ]
+        );
     }
 
     #[test]
