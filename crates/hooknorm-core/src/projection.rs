@@ -234,6 +234,27 @@ impl Node {
         self.inner = inner;
     }
 
+    /// Readies the tree for parsing (indexes member names, see [`Members::finish`]).
+    fn finish(&mut self) {
+        if let Tree::Select {
+            members,
+            elements,
+            indexed,
+        } = &mut self.tree
+        {
+            members.finish();
+            for (_, c) in &mut members.list {
+                c.finish();
+            }
+            for (_, c) in indexed {
+                c.finish();
+            }
+            if let Some(e) = elements {
+                e.finish();
+            }
+        }
+    }
+
     /// The number of slots a parse fills.
     pub fn slot_count(&self) -> usize {
         let mut max = self.slot.map_or(0, |s| s + 1);
@@ -269,8 +290,9 @@ pub struct Projection {
 
 impl Projection {
     /// Finishes a tree (counting its slots once, not per parse).
-    pub fn new(root: Node) -> Projection {
+    pub fn new(mut root: Node) -> Projection {
         let slot_count = root.slot_count();
+        root.finish();
         Projection { root, slot_count }
     }
 
@@ -292,26 +314,50 @@ impl Projection {
 }
 
 fn member<'n>(members: &'n mut Members, name: &str) -> &'n mut Node {
-    members.lengths |= 1u128 << name.len().min(127);
+    members.by_len.clear();
     child(&mut members.list, name, str::to_string)
 }
 
 /// The member names a node selects, with their nodes. Few per node: a list is faster to search
-/// than a hash map, and a mask of the names' lengths rejects most other keys without a compare.
+/// than a hash map. Once finished, the list is ordered by name length with the start of each
+/// length indexed, so a key is compared only with the names of its length.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Members {
     list: Vec<(String, Node)>,
-    /// Bit `n` set: some name has `n` bytes (bit 127: 127 or more).
-    lengths: u128,
+    /// After [`Members::finish`]: the names of `n` bytes are `list[by_len[n]..by_len[n + 1]]`.
+    by_len: Vec<u16>,
 }
 
 impl Members {
     /// The member named by `key` (compared as bytes).
     fn find(&self, key: &[u8]) -> Option<&(String, Node)> {
-        if self.lengths & (1u128 << key.len().min(127)) == 0 {
-            return None;
+        let n = key.len();
+        let same_length = match (self.by_len.get(n), self.by_len.get(n + 1)) {
+            (Some(&from), Some(&to)) => &self.list[usize::from(from)..usize::from(to)],
+            // Not finished (never after `Projection::new`): every name.
+            _ if self.by_len.is_empty() => &self.list[..],
+            _ => return None,
+        };
+        same_length.iter().find(|(k, _)| k.as_bytes() == key)
+    }
+
+    /// Orders the names by length and indexes where each length starts.
+    fn finish(&mut self) {
+        self.list.sort_by_key(|(k, _)| k.len());
+        let longest = self.list.last().map_or(0, |(k, _)| k.len());
+        let mut at = 0;
+        self.by_len = (0..=longest + 1)
+            .map(|n| {
+                while at < self.list.len() && self.list[at].0.len() < n {
+                    at += 1;
+                }
+                u16::try_from(at).unwrap_or(u16::MAX)
+            })
+            .collect();
+        if self.list.len() >= usize::from(u16::MAX) {
+            // Beyond the index's range (never in a spec): search every name.
+            self.by_len.clear();
         }
-        self.list.iter().find(|(k, _)| k.as_bytes() == key)
     }
 
     fn iter(&self) -> std::slice::Iter<'_, (String, Node)> {
