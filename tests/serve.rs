@@ -26,7 +26,7 @@ fn every_fixture_through_the_handle_endpoint() {
         headers.insert("content-type".to_string(), "application/json".to_string());
         headers.insert("x-hooknorm-now".to_string(), fx.now.to_string());
         let body = serde_json::to_vec(&fx.request).unwrap();
-        let (status, _, resp) = send(
+        let (status, content_type, resp) = send(
             &agent,
             "POST",
             &server.url("/v1/events/handle"),
@@ -35,6 +35,9 @@ fn every_fixture_through_the_handle_endpoint() {
         );
         let resp: Value = serde_json::from_slice(&resp).unwrap();
         let mut errs = Vec::new();
+        if content_type != "application/json" {
+            errs.push(format!("content-type {content_type:?}"));
+        }
         match (&fx.expect, &fx.expect_error) {
             (Some(expect), _) => {
                 if status != 200 {

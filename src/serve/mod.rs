@@ -141,6 +141,26 @@ fn error_response(
     (status, axum::Json(body)).into_response()
 }
 
+/// A JSON response, serialized into a buffer sized for a typical outcome up front (axum's
+/// `Json` starts at 128 bytes and grows the buffer several times for an outcome).
+fn json_response(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    let mut buf = Vec::with_capacity(1024);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            buf,
+        )
+            .into_response(),
+        Err(e) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal",
+            &format!("the outcome could not be serialized: {e}"),
+            None,
+        ),
+    }
+}
+
 fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -191,7 +211,7 @@ async fn handle_api(
                 .handle_at(&req, clock(&state, &headers));
             record(&state, &req.connector, &result);
             let response = match &result {
-                Ok(outcome) => (StatusCode::OK, axum::Json(outcome)).into_response(),
+                Ok(outcome) => json_response(StatusCode::OK, outcome),
                 Err(e) => error_response(status_for(e.kind), e.kind.as_str(), &e.message, Some(e)),
             };
             tracing::debug!(
