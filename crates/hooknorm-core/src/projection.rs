@@ -234,6 +234,14 @@ impl Node {
         self.inner = inner;
     }
 
+    /// The slot of a leaf that only fills a slot (its text can stay in the body).
+    fn leaf_slot(&self) -> Option<usize> {
+        match (self.slot, &self.tree, self.in_tree) {
+            (Some(s), Tree::Skip, false) => Some(s),
+            _ => None,
+        }
+    }
+
     /// Readies the tree for parsing (indexes member names, see [`Members::finish`]).
     fn finish(&mut self) {
         if let Tree::Select {
@@ -471,8 +479,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_, 'de> {
     type Value = Option<Value>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
         let node = self.node;
-        if let (Some(s), Tree::Skip, false) = (node.slot, &node.tree, node.in_tree) {
-            // A leaf that only fills a slot: its text stays in the body.
+        if let Some(s) = node.leaf_slot() {
             self.slots[s] = Some(d.deserialize_any(LeafVisitor)?);
             return Ok(None);
         }
@@ -509,6 +516,16 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_, 'de> {
 }
 
 use serde::Deserialize as _;
+
+/// Reads a leaf slot's value (see [`LeafVisitor`]).
+struct LeafSeed;
+
+impl<'de> DeserializeSeed<'de> for LeafSeed {
+    type Value = Val<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
+        d.deserialize_any(LeafVisitor)
+    }
+}
 
 /// Reads a leaf slot's value: strings borrowed from the input when they have no escapes,
 /// anything else as a JSON node.
@@ -635,15 +652,18 @@ impl<'de> Visitor<'de> for SelectVisitor<'_, '_, 'de> {
         while let Some(key) = map.next_key::<KeyBytes<'de>>()? {
             // Linear: equality rejects on length first, which beats ordered search here.
             match members.find(key.as_bytes()) {
-                Some((name, child)) => {
-                    let kept = map.next_value_seed(Seed {
-                        node: child,
-                        slots: &mut *self.slots,
-                    })?;
-                    if let Some(v) = kept {
-                        out.insert(name.clone(), v);
+                Some((name, child)) => match child.leaf_slot() {
+                    Some(s) => self.slots[s] = Some(map.next_value_seed(LeafSeed)?),
+                    None => {
+                        let kept = map.next_value_seed(Seed {
+                            node: child,
+                            slots: &mut *self.slots,
+                        })?;
+                        if let Some(v) = kept {
+                            out.insert(name.clone(), v);
+                        }
                     }
-                }
+                },
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
