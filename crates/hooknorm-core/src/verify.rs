@@ -179,11 +179,11 @@ fn parse_sig<'v>(
 }
 
 /// The position of a non-empty separator: one-byte separators (the common case) are found with
-/// a byte scan instead of the substring searcher. A one-byte `str` is ASCII, so its position is
+/// `memchr` instead of the substring searcher. A one-byte `str` is ASCII, so its position is
 /// a char boundary.
 fn find(hay: &str, sep: &str) -> Option<usize> {
     match sep.as_bytes() {
-        [b] => hay.bytes().position(|c| c == *b),
+        [b] => memchr::memchr(*b, hay.as_bytes()),
         _ => hay.find(sep),
     }
 }
