@@ -255,6 +255,22 @@ impl<'b> Scope<'_, 'b> {
 
     /// The value as UTF-8 text (invalid UTF-8 is malformed input).
     pub fn text(&self, src: &'b Source) -> Result<Option<Cow<'b, str>>, HandleError> {
+        // Headers and signature parameters are text already: without transforms, a present
+        // one is returned as it is (the general path would check its UTF-8 again).
+        if src.transforms.is_empty() {
+            let found = match &src.kind {
+                SourceKind::Header(names) => names.iter().find_map(|n| self.req.details.header(n)),
+                SourceKind::Param(p) => self
+                    .params
+                    .iter()
+                    .find(|(k, _)| *k == p.as_str())
+                    .map(|(_, v)| *v),
+                _ => None,
+            };
+            if let Some(v) = found {
+                return Ok(Some(Cow::Borrowed(v)));
+            }
+        }
         Ok(match self.get(src)? {
             None => None,
             Some(Cow::Borrowed(b)) => Some(Cow::Borrowed(
