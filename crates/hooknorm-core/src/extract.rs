@@ -188,6 +188,9 @@ impl<'c, 'b> Item<'c, '_, 'b> {
                 first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
             });
         }
+        if v.only_paths {
+            return Ok(found);
+        }
         if found.is_none() {
             if let Some(src) = &v.from {
                 found = self

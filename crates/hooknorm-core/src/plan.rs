@@ -241,6 +241,8 @@ pub(crate) struct ValuePlan {
     pub map: Option<Lookup<serde_json::Value>>,
     pub default: Option<String>,
     pub convert: Option<Convert>,
+    /// Only `paths` is set (the usual case): evaluation ends after them.
+    pub only_paths: bool,
 }
 
 /// A text template: plain `{{ name }}` substitutions run without the template engine.

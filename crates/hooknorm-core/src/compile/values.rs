@@ -168,7 +168,7 @@ impl Compiler<'_> {
                 );
             }
         }
-        ValuePlan {
+        let plan = ValuePlan {
             at: self.at(key),
             paths,
             from,
@@ -181,7 +181,15 @@ impl Compiler<'_> {
             }),
             default: full.default,
             convert: full.convert,
-        }
+            only_paths: false,
+        };
+        let only_paths = plan.from.is_none()
+            && plan.field.is_none()
+            && plan.template.is_none()
+            && plan.map.is_none()
+            && plan.default.is_none()
+            && plan.convert.is_none();
+        ValuePlan { only_paths, ..plan }
     }
 
     pub(super) fn text(&mut self, key: &str, t: &str) -> Text {
