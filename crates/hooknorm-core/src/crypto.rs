@@ -434,6 +434,33 @@ mod tests {
     }
 
     #[test]
+    fn a_difference_in_any_one_byte_fails_every_encoding() {
+        let sig: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37)).collect();
+        for enc in [
+            SigEncoding::Hex,
+            SigEncoding::HexUpper,
+            SigEncoding::HexAnyCase,
+            SigEncoding::Base64,
+            SigEncoding::Base64url,
+            SigEncoding::HexBase64,
+        ] {
+            let good = encode_sig(enc, &sig);
+            assert!(encoded_matches(enc, &sig, &good), "{enc:?}");
+            for i in 0..good.len() {
+                let mut bad = good.clone().into_bytes();
+                // Another character of the same alphabet, so only the value differs.
+                bad[i] = match bad[i] {
+                    b'0' => b'1',
+                    b'=' => continue,
+                    _ => b'0',
+                };
+                let bad = String::from_utf8(bad).unwrap();
+                assert!(!encoded_matches(enc, &sig, &bad), "{enc:?} byte {i}");
+            }
+        }
+    }
+
+    #[test]
     fn hex_base64_is_base64_of_the_lower_case_hex_text() {
         let sig = [0xABu8, 0xCD];
         // base64("abcd") = "YWJjZA=="; base64("ABCD") = "QUJDRA==".
