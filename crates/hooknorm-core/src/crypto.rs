@@ -238,36 +238,39 @@ pub fn token_matches(expected: &[u8], candidate: &str) -> bool {
 
 /// Constant-time check that `candidate` is the encoding of `expected`, compared as text exactly
 /// as the processors' SDKs compare (case-sensitive hex, padded base64). `expected` is at most
-/// 64 bytes (a MAC or digest); the encoding is built on the stack.
+/// 64 bytes (a MAC or digest); base64 encodings are built on the stack, hex is compared digit by
+/// digit as it is made.
 pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bool {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 128];
+    let mut buf: [u8; 128];
     let wide: [u8; 176];
     let want: &[u8] = match enc {
-        SigEncoding::Hex | SigEncoding::HexAnyCase | SigEncoding::HexUpper => {
-            let upper = enc == SigEncoding::HexUpper;
-            for (i, b) in expected.iter().enumerate() {
-                let (hi, lo) = (HEX[(b >> 4) as usize], HEX[(b & 15) as usize]);
-                buf[2 * i] = if upper { hi.to_ascii_uppercase() } else { hi };
-                buf[2 * i + 1] = if upper { lo.to_ascii_uppercase() } else { lo };
-            }
-            &buf[..expected.len() * 2]
+        SigEncoding::Hex => return hex_matches(expected, candidate, LOWER_HEX, false),
+        SigEncoding::HexUpper => {
+            return hex_matches(expected, candidate, b"0123456789ABCDEF", false)
         }
-        SigEncoding::Base64 => match STANDARD.encode_slice(expected, &mut buf) {
-            Ok(n) => &buf[..n],
-            Err(_) => return false,
-        },
-        SigEncoding::Base64url => match URL_SAFE_NO_PAD.encode_slice(expected, &mut buf) {
-            Ok(n) => &buf[..n],
-            Err(_) => return false,
-        },
+        SigEncoding::HexAnyCase => return hex_matches(expected, candidate, LOWER_HEX, true),
+        SigEncoding::Base64 => {
+            buf = [0u8; 128];
+            match STANDARD.encode_slice(expected, &mut buf) {
+                Ok(n) => &buf[..n],
+                Err(_) => return false,
+            }
+        }
+        SigEncoding::Base64url => {
+            buf = [0u8; 128];
+            match URL_SAFE_NO_PAD.encode_slice(expected, &mut buf) {
+                Ok(n) => &buf[..n],
+                Err(_) => return false,
+            }
+        }
         SigEncoding::HexBase64 => {
             if expected.len() > 64 {
                 return false;
             }
+            buf = [0u8; 128];
             for (i, b) in expected.iter().enumerate() {
-                buf[2 * i] = HEX[(b >> 4) as usize];
-                buf[2 * i + 1] = HEX[(b & 15) as usize];
+                buf[2 * i] = LOWER_HEX[usize::from(b >> 4)];
+                buf[2 * i + 1] = LOWER_HEX[usize::from(b & 15)];
             }
             let mut out = [0u8; 176];
             let n = match STANDARD.encode_slice(&buf[..expected.len() * 2], &mut out) {
@@ -280,24 +283,43 @@ pub fn encoded_matches(enc: SigEncoding, expected: &[u8], candidate: &str) -> bo
         SigEncoding::Text => return token_matches(expected, candidate),
     };
     match enc {
-        SigEncoding::HexAnyCase => same_bytes(want, candidate.as_bytes(), u8::to_ascii_lowercase),
-        SigEncoding::Base64url => {
-            same_bytes(want, candidate.trim_end_matches('=').as_bytes(), |b| *b)
-        }
-        _ => same_bytes(want, candidate.as_bytes(), |b| *b),
+        SigEncoding::Base64url => same_bytes(want, candidate.trim_end_matches('=').as_bytes()),
+        _ => same_bytes(want, candidate.as_bytes()),
     }
 }
 
-/// Constant-time equality of `want` and `given` (each byte of `given` mapped first): every
-/// byte is compared, the differences are OR-ed together, and only the total decides. Lengths
-/// are public (an encoding's length is), so a length mismatch returns at once.
-fn same_bytes(want: &[u8], given: &[u8], map: impl Fn(&u8) -> u8) -> bool {
+const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Constant-time check that `candidate` is `expected` in hex written with `digits` (with
+/// `any_case`, the candidate's letters count in either case): each pair of digits is compared
+/// with the byte's, the differences are OR-ed together, and only the total decides.
+fn hex_matches(expected: &[u8], candidate: &str, digits: &[u8; 16], any_case: bool) -> bool {
+    let cand = candidate.as_bytes();
+    if cand.len() != expected.len() * 2 {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (b, pair) in expected.iter().zip(cand.chunks_exact(2)) {
+        let (mut hi, mut lo) = (pair[0], pair[1]);
+        if any_case {
+            hi = hi.to_ascii_lowercase();
+            lo = lo.to_ascii_lowercase();
+        }
+        diff |= (digits[usize::from(b >> 4)] ^ hi) | (digits[usize::from(b & 15)] ^ lo);
+    }
+    bool::from(diff.ct_eq(&0))
+}
+
+/// Constant-time equality of `want` and `given`: every byte is compared, the differences are
+/// OR-ed together, and only the total decides. Lengths are public (an encoding's length is), so
+/// a length mismatch returns at once.
+fn same_bytes(want: &[u8], given: &[u8]) -> bool {
     if want.len() != given.len() {
         return false;
     }
     let mut diff = 0u8;
     for (a, b) in want.iter().zip(given) {
-        diff |= a ^ map(b);
+        diff |= a ^ b;
     }
     bool::from(diff.ct_eq(&0))
 }
