@@ -111,15 +111,9 @@ impl<'b> Scope<'_, 'b> {
     fn raw(&self, src: &'b Source) -> Result<Option<Cow<'b, [u8]>>, HandleError> {
         let req = self.req;
         Ok(match &src.kind {
-            SourceKind::Header(names) => names
-                .iter()
-                .find_map(|n| req.details.header(n))
+            SourceKind::Header(_) | SourceKind::Param(_) => self
+                .header_or_param(&src.kind)
                 .map(|v| Cow::Borrowed(v.as_bytes())),
-            SourceKind::Param(p) => self
-                .params
-                .iter()
-                .find(|(k, _)| *k == p.as_str())
-                .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
             SourceKind::Query(q) => {
                 let url = req.url()?;
                 url.query_pairs()
@@ -253,21 +247,26 @@ impl<'b> Scope<'_, 'b> {
         Ok(Some(apply_transforms(raw, &src.transforms)))
     }
 
+    /// A present header (the first of its names) or signature parameter; `None` for any other
+    /// source.
+    fn header_or_param(&self, kind: &SourceKind) -> Option<&'b str> {
+        match kind {
+            SourceKind::Header(names) => names.iter().find_map(|n| self.req.details.header(n)),
+            SourceKind::Param(p) => self
+                .params
+                .iter()
+                .find(|(k, _)| *k == p.as_str())
+                .map(|(_, v)| *v),
+            _ => None,
+        }
+    }
+
     /// The value as UTF-8 text (invalid UTF-8 is malformed input).
     pub fn text(&self, src: &'b Source) -> Result<Option<Cow<'b, str>>, HandleError> {
         // Headers and signature parameters are text already: without transforms, a present
         // one is returned as it is (the general path would check its UTF-8 again).
         if src.transforms.is_empty() {
-            let found = match &src.kind {
-                SourceKind::Header(names) => names.iter().find_map(|n| self.req.details.header(n)),
-                SourceKind::Param(p) => self
-                    .params
-                    .iter()
-                    .find(|(k, _)| *k == p.as_str())
-                    .map(|(_, v)| *v),
-                _ => None,
-            };
-            if let Some(v) = found {
+            if let Some(v) = self.header_or_param(&src.kind) {
                 return Ok(Some(Cow::Borrowed(v)));
             }
         }
