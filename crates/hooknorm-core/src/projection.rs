@@ -351,20 +351,19 @@ impl Members {
 
     /// Orders the names by length and indexes where each length starts.
     fn finish(&mut self) {
+        self.by_len.clear();
+        if self.list.len() >= usize::from(u16::MAX) {
+            // Beyond the index's range (never in a spec): every name is searched.
+            return;
+        }
         self.list.sort_by_key(|(k, _)| k.len());
         let longest = self.list.last().map_or(0, |(k, _)| k.len());
         let mut at = 0;
-        self.by_len = (0..=longest + 1)
-            .map(|n| {
-                while at < self.list.len() && self.list[at].0.len() < n {
-                    at += 1;
-                }
-                u16::try_from(at).unwrap_or(u16::MAX)
-            })
-            .collect();
-        if self.list.len() >= usize::from(u16::MAX) {
-            // Beyond the index's range (never in a spec): search every name.
-            self.by_len.clear();
+        for n in 0..=longest + 1 {
+            while at < self.list.len() && self.list[at].0.len() < n {
+                at += 1;
+            }
+            self.by_len.push(at as u16);
         }
     }
 
@@ -480,7 +479,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_, 'de> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
         let node = self.node;
         if let Some(s) = node.leaf_slot() {
-            self.slots[s] = Some(d.deserialize_any(LeafVisitor)?);
+            self.slots[s] = Some(LeafSeed.deserialize(d)?);
             return Ok(None);
         }
         let whole = node.tree == Tree::All || node.slot.is_some();
@@ -650,7 +649,6 @@ impl<'de> Visitor<'de> for SelectVisitor<'_, '_, 'de> {
         };
         let mut out = Map::new();
         while let Some(key) = map.next_key::<KeyBytes<'de>>()? {
-            // Linear: equality rejects on length first, which beats ordered search here.
             match members.find(key.as_bytes()) {
                 Some((name, child)) => match child.leaf_slot() {
                     Some(s) => self.slots[s] = Some(map.next_value_seed(LeafSeed)?),

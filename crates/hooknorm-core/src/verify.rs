@@ -160,7 +160,7 @@ fn parse_sig<'v>(
                         let split = if *split_last {
                             entry.rsplit_once(vs.as_str())
                         } else {
-                            entry.split_once(vs.as_str())
+                            split_once(entry, vs)
                         };
                         match split {
                             Some((ver, sig)) => {

@@ -168,7 +168,13 @@ impl Compiler<'_> {
                 );
             }
         }
-        let plan = ValuePlan {
+        let only_paths = from.is_none()
+            && field.is_none()
+            && template.is_none()
+            && full.map.is_none()
+            && full.default.is_none()
+            && full.convert.is_none();
+        ValuePlan {
             at: self.at(key),
             paths,
             from,
@@ -181,15 +187,8 @@ impl Compiler<'_> {
             }),
             default: full.default,
             convert: full.convert,
-            only_paths: false,
-        };
-        let only_paths = plan.from.is_none()
-            && plan.field.is_none()
-            && plan.template.is_none()
-            && plan.map.is_none()
-            && plan.default.is_none()
-            && plan.convert.is_none();
-        ValuePlan { only_paths, ..plan }
+            only_paths,
+        }
     }
 
     pub(super) fn text(&mut self, key: &str, t: &str) -> Text {
