@@ -57,16 +57,7 @@ fn allocations<R>(mut f: impl FnMut() -> R) -> f64 {
 const SECRET: &str = "whsec_bench_0123456789abcdef0123456789";
 const NOW: i64 = 1_700_000_030;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn signed_request(body: &[u8]) -> HandleRequest {
-    let t = NOW - 5;
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let sig = hex(&mac.finalize().into_bytes());
     let mut headers = std::collections::BTreeMap::new();
     headers.insert(
         "Content-Type".into(),
@@ -76,7 +67,10 @@ fn signed_request(body: &[u8]) -> HandleRequest {
         "User-Agent".into(),
         "Stripe/1.0 (+https://stripe.com/docs/webhooks)".into(),
     );
-    headers.insert("Stripe-Signature".into(), format!("t={t},v1={sig}"));
+    headers.insert(
+        "Stripe-Signature".into(),
+        common::stripe_signature(SECRET, body, NOW - 5),
+    );
     HandleRequest {
         connector: "stripe".into(),
         merchant_event_id: Some("mev_bench".into()),
