@@ -16,6 +16,8 @@ use serde_json::{Map, Value};
 
 use crate::value::Val;
 
+mod scan;
+
 /// A node of the projection tree.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
@@ -304,8 +306,17 @@ impl Projection {
         Projection { root, slot_count }
     }
 
-    /// Parses JSON bytes keeping only what this projection selects.
+    /// Parses JSON bytes keeping only what this projection selects: by the fast path when it
+    /// can (see [`scan`]), else by the `serde` walk, which also gives the error.
     pub fn parse<'a>(&self, bytes: &'a [u8]) -> Result<Doc<'a>, serde_json::Error> {
+        match scan::parse(self, bytes) {
+            Ok(doc) => Ok(doc),
+            Err(scan::Bail) => self.parse_serde(bytes),
+        }
+    }
+
+    /// The `serde` walk: the reference the fast path agrees with.
+    fn parse_serde<'a>(&self, bytes: &'a [u8]) -> Result<Doc<'a>, serde_json::Error> {
         let mut slots = vec![None; self.slot_count];
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let tree = Seed {
@@ -468,6 +479,22 @@ fn fill(node: &Node, v: &Value, slots: &mut [Option<Val>]) {
     }
 }
 
+/// A node read whole: its slots filled from `v`, and `v` returned when the tree keeps it.
+fn keep_whole(node: &Node, v: Value, slots: &mut [Option<Val>]) -> Option<Value> {
+    fill(node, &v, slots);
+    match node.slot {
+        Some(s) if !node.in_tree => {
+            slots[s] = Some(Val::Json(Cow::Owned(v)));
+            None
+        }
+        Some(s) => {
+            slots[s] = Some(owned(&v));
+            Some(v)
+        }
+        None => node.in_tree.then_some(v),
+    }
+}
+
 struct Seed<'n, 's, 'de> {
     node: &'n Node,
     slots: &'s mut [Option<Val<'de>>],
@@ -482,21 +509,9 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_, 'de> {
             self.slots[s] = Some(LeafSeed.deserialize(d)?);
             return Ok(None);
         }
-        let whole = node.tree == Tree::All || node.slot.is_some();
-        if whole {
+        if node.tree == Tree::All || node.slot.is_some() {
             let v: Value = serde::Deserialize::deserialize(d)?;
-            fill(node, &v, self.slots);
-            return Ok(match node.slot {
-                Some(s) if !node.in_tree => {
-                    self.slots[s] = Some(Val::Json(Cow::Owned(v)));
-                    None
-                }
-                Some(s) => {
-                    self.slots[s] = Some(owned(&v));
-                    Some(v)
-                }
-                None => node.in_tree.then_some(v),
-            });
+            return Ok(keep_whole(node, v, self.slots));
         }
         match &node.tree {
             Tree::Skip => {
@@ -842,7 +857,7 @@ mod tests {
 
     /// Compiles paths the way the spec compiler does: plain chains get slots, others keep
     /// their prefix in the tree.
-    fn project(paths: &[&str]) -> (Projection, Vec<CompiledPath>) {
+    pub(super) fn project(paths: &[&str]) -> (Projection, Vec<CompiledPath>) {
         let mut node = Node::default();
         let mut registry: Vec<Vec<Step>> = Vec::new();
         let mut compiled = Vec::new();
@@ -894,7 +909,7 @@ mod tests {
     }
 
     /// A JSON document of small depth over a few keys, so that random paths often hit.
-    fn doc_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
+    pub(super) fn doc_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
         use proptest::prelude::*;
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -917,7 +932,7 @@ mod tests {
 
     /// A path of up to four segments: member names, indexes (negative too), wildcards, and
     /// now and then a descendant or filter segment (evaluated on the tree, not a slot).
-    fn path_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+    pub(super) fn path_strategy() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         let seg = proptest::sample::select(vec![
             ".a", ".b", ".c", "['0']", "[0]", "[1]", "[2]", "[-1]", "[*]", ".*", "..a", "[?@.a]",
