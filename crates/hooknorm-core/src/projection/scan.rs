@@ -58,9 +58,25 @@ impl<'a> Scan<'a> {
         self.b.get(self.i).copied().ok_or(Bail)
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
-            self.i += 1;
+        // Whitespace is at most a space; most calls find none, or the one space after a colon.
+        match self.b.get(self.i) {
+            Some(&c) if c > b' ' => {}
+            Some(b' ') if self.b.get(self.i + 1).is_some_and(|&c| c > b' ') => self.i += 1,
+            _ => self.more_ws(),
+        }
+    }
+
+    #[inline(never)]
+    fn more_ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                // Indentation: runs of spaces, eight at a time.
+                b' ' => self.i += spaces(&self.b[self.i..]),
+                b'\n' | b'\r' | b'\t' => self.i += 1,
+                _ => return,
+            }
         }
     }
 
@@ -243,19 +259,29 @@ impl<'a> Scan<'a> {
     /// checking it as `serde_json` does: no control characters, valid escapes. Returns the
     /// bytes between the quotes and whether they hold an escape.
     fn string(&mut self) -> R<(&'a [u8], bool)> {
+        let start = self.i + 1;
+        let rest = self.b.get(start..).ok_or(Bail)?;
+        let n = special(rest);
+        if rest.get(n) == Some(&b'"') {
+            self.i = start + n + 1;
+            return Ok((&rest[..n], false));
+        }
+        self.i = start + n;
+        self.escaped_string(start)
+    }
+
+    /// The rest of a string from the first escape or control character at the cursor (see
+    /// [`Scan::string`]).
+    #[cold]
+    fn escaped_string(&mut self, start: usize) -> R<(&'a [u8], bool)> {
         let b = self.b;
-        self.i += 1;
-        let start = self.i;
-        let mut escaped = false;
         loop {
-            self.i += special(&b[self.i..]);
             match b.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok((&b[start..self.i - 1], escaped));
+                    return Ok((&b[start..self.i - 1], true));
                 }
                 Some(b'\\') => {
-                    escaped = true;
                     self.i += 1;
                     match b.get(self.i) {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
@@ -272,6 +298,7 @@ impl<'a> Scan<'a> {
                 // A control character, or the end of the body.
                 _ => return Err(Bail),
             }
+            self.i += special(&b[self.i..]);
         }
     }
 
@@ -355,6 +382,21 @@ impl<'a> Scan<'a> {
             _ => Err(Bail),
         }
     }
+}
+
+/// The number of spaces `s` starts with, eight bytes at a time.
+#[inline]
+fn spaces(s: &[u8]) -> usize {
+    const SPACES: u64 = u64::MAX / 255 * 0x20;
+    let mut at = 0;
+    while let Some(chunk) = s.get(at..at + 8) {
+        let other = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ SPACES;
+        if other != 0 {
+            return at + (other.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + s[at..].iter().take_while(|&&c| c == b' ').count()
 }
 
 /// The length of the run before the first `"`, `\` or control character (all of `s` when
@@ -511,6 +553,18 @@ mod tests {
         ) {
             let naive = s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(s.len());
             prop_assert_eq!(special(&s), naive);
+        }
+
+        /// The eight-at-a-time count of leading spaces is the byte-by-byte count.
+        #[test]
+        fn spaces_counts_the_leading_spaces(
+            n in 0..40usize,
+            rest in proptest::collection::vec(proptest::sample::select(vec![b' ', b'\n', b'"', 0x00, 0xa0]), 0..20),
+        ) {
+            let mut s = vec![b' '; n];
+            s.extend(&rest);
+            let naive = s.iter().take_while(|&&c| c == b' ').count();
+            prop_assert_eq!(spaces(&s), naive);
         }
     }
 
