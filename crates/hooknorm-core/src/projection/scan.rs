@@ -68,6 +68,19 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Whitespace where pretty-printed JSON has a line break and indentation (after `{`, `[`
+    /// and `,`, and before `}` and `]`): those are read inline.
+    #[inline(always)]
+    fn line_ws(&mut self) {
+        if self.b.get(self.i) == Some(&b'\n') {
+            self.i += 1;
+            if self.b.get(self.i) == Some(&b' ') {
+                self.i += spaces(&self.b[self.i..]);
+            }
+        }
+        self.ws();
+    }
+
     #[inline(never)]
     fn more_ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
@@ -92,12 +105,13 @@ impl<'a> Scan<'a> {
 
     /// After a member or an element: `true` at `,` (and the whitespace after it), `false` at
     /// the `close` that ends the container.
+    #[inline(always)]
     fn more(&mut self, close: u8) -> R<bool> {
-        self.ws();
+        self.line_ws();
         let c = self.peek()?;
         self.i += 1;
         if c == b',' {
-            self.ws();
+            self.line_ws();
             Ok(true)
         } else if c == close {
             Ok(false)
@@ -112,7 +126,7 @@ impl<'a> Scan<'a> {
             return Err(Bail);
         }
         self.i += 1;
-        self.ws();
+        self.line_ws();
         if self.peek()? == close {
             self.i += 1;
             return Ok(false);
@@ -131,7 +145,7 @@ impl<'a> Scan<'a> {
             slots[s] = Some(self.leaf(depth)?);
             return Ok(None);
         }
-        if node.tree == Tree::All || node.slot.is_some() {
+        if matches!(node.tree, Tree::All) || node.slot.is_some() {
             let v = self.whole(depth)?;
             return Ok(keep_whole(node, v, slots));
         }
@@ -258,6 +272,7 @@ impl<'a> Scan<'a> {
     /// Skips a string (the cursor at its opening quote, then just past its closing quote),
     /// checking it as `serde_json` does: no control characters, valid escapes. Returns the
     /// bytes between the quotes and whether they hold an escape.
+    #[inline(always)]
     fn string(&mut self) -> R<(&'a [u8], bool)> {
         let start = self.i + 1;
         let rest = self.b.get(start..).ok_or(Bail)?;
@@ -385,7 +400,7 @@ impl<'a> Scan<'a> {
 }
 
 /// The number of spaces `s` starts with, eight bytes at a time.
-#[inline]
+#[inline(always)]
 fn spaces(s: &[u8]) -> usize {
     const SPACES: u64 = u64::MAX / 255 * 0x20;
     let mut at = 0;
