@@ -357,7 +357,10 @@ impl Members {
             _ if self.by_len.is_empty() => &self.list[..],
             _ => return None,
         };
-        same_length.iter().find(|(k, _)| k.as_bytes() == key)
+        // Names are short: compared inline, not through `memcmp`.
+        same_length
+            .iter()
+            .find(|(k, _)| k.bytes().zip(key).all(|(a, &b)| a == b))
     }
 
     /// Orders the names by length and indexes where each length starts.

@@ -121,6 +121,7 @@ impl<'a> Scan<'a> {
     }
 
     /// Opens a container: `true` when it has a first member or element (at the cursor).
+    #[inline(always)]
     fn open(&mut self, depth: usize, close: u8) -> R<bool> {
         if depth >= MAX_DEPTH {
             return Err(Bail);
@@ -364,38 +365,43 @@ impl<'a> Scan<'a> {
         Ok(())
     }
 
-    /// Skips any value, checking it as `serde_json` does.
+    /// Skips any value, checking it as `serde_json` does. Scalars are skipped inline, only
+    /// containers call out.
+    #[inline(always)]
     fn skip(&mut self, depth: usize) -> R<()> {
         match self.peek()? {
             b'"' => self.string().map(drop),
-            b'{' => {
-                let mut more = self.open(depth, b'}')?;
-                while more {
-                    if self.peek()? != b'"' {
-                        return Err(Bail);
-                    }
-                    self.string()?;
-                    self.expect(b':')?;
-                    self.ws();
-                    self.skip(depth + 1)?;
-                    more = self.more(b'}')?;
-                }
-                Ok(())
-            }
-            b'[' => {
-                let mut more = self.open(depth, b']')?;
-                while more {
-                    self.skip(depth + 1)?;
-                    more = self.more(b']')?;
-                }
-                Ok(())
-            }
+            b'{' | b'[' => self.skip_container(depth),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
             b'-' | b'0'..=b'9' => self.number(),
             _ => Err(Bail),
         }
+    }
+
+    /// Skips an object or an array (the cursor at its opening bracket).
+    fn skip_container(&mut self, depth: usize) -> R<()> {
+        if self.peek()? == b'{' {
+            let mut more = self.open(depth, b'}')?;
+            while more {
+                if self.peek()? != b'"' {
+                    return Err(Bail);
+                }
+                self.string()?;
+                self.expect(b':')?;
+                self.ws();
+                self.skip(depth + 1)?;
+                more = self.more(b'}')?;
+            }
+        } else {
+            let mut more = self.open(depth, b']')?;
+            while more {
+                self.skip(depth + 1)?;
+                more = self.more(b']')?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -416,6 +422,7 @@ fn spaces(s: &[u8]) -> usize {
 
 /// The length of the run before the first `"`, `\` or control character (all of `s` when
 /// there is none), eight bytes at a time.
+#[inline(always)]
 fn special(s: &[u8]) -> usize {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
