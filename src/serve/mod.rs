@@ -197,7 +197,7 @@ async fn handle_api(
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let response = match serde_json::from_slice::<HandleRequest>(&body) {
+    let response = match HandleRequest::from_json(&body) {
         Err(e) => error_response(
             StatusCode::BAD_REQUEST,
             ErrorKind::InvalidRequest.as_str(),

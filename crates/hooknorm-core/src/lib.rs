@@ -31,6 +31,7 @@ mod projection;
 #[cfg(feature = "proptest")]
 pub mod properties;
 mod request;
+mod request_json;
 mod resource;
 pub mod schema;
 mod sign;

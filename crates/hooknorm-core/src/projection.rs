@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::value::Val;
 
-mod scan;
+pub(crate) mod scan;
 
 /// A node of the projection tree.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -23,7 +23,7 @@ use crate::value::Val;
 
 /// The fast path gave up: the caller parses with `serde_json` instead.
 #[derive(Debug, PartialEq)]
-pub(super) struct Bail;
+pub(crate) struct Bail;
 
 /// Deeper nesting goes to `serde_json` (whose own limit is 128 for values it builds).
 const MAX_DEPTH: usize = 100;
@@ -32,7 +32,7 @@ type R<T> = Result<T, Bail>;
 
 /// Parses `bytes` as [`Projection::parse`] does, or gives up.
 pub(super) fn parse<'a>(p: &Projection, bytes: &'a [u8]) -> R<Doc<'a>> {
-    let mut s = Scan { b: bytes, i: 0 };
+    let mut s = Scan::new(bytes);
     let mut slots = vec![None; p.slot_count];
     s.ws();
     let tree = s.node(&p.root, &mut slots, 0)?;
@@ -48,18 +48,24 @@ pub(super) fn parse<'a>(p: &Projection, bytes: &'a [u8]) -> R<Doc<'a>> {
 
 /// A cursor over the body. Every reading method starts at the first byte of what it reads
 /// (whitespace already skipped) and stops just after it.
-struct Scan<'a> {
+pub(crate) struct Scan<'a> {
     b: &'a [u8],
-    i: usize,
+    /// The cursor: the index of the next byte to read.
+    pub(crate) i: usize,
 }
 
 impl<'a> Scan<'a> {
-    fn peek(&self) -> R<u8> {
+    /// A cursor at the start of `b`.
+    pub(crate) fn new(b: &'a [u8]) -> Self {
+        Scan { b, i: 0 }
+    }
+
+    pub(crate) fn peek(&self) -> R<u8> {
         self.b.get(self.i).copied().ok_or(Bail)
     }
 
     #[inline(always)]
-    fn ws(&mut self) {
+    pub(crate) fn ws(&mut self) {
         // Whitespace is at most a space; most calls find none, or the one space after a colon.
         match self.b.get(self.i) {
             Some(&c) if c > b' ' => {}
@@ -94,7 +100,7 @@ impl<'a> Scan<'a> {
     }
 
     /// Consumes `c` (after whitespace).
-    fn expect(&mut self, c: u8) -> R<()> {
+    pub(crate) fn expect(&mut self, c: u8) -> R<()> {
         self.ws();
         if self.peek()? != c {
             return Err(Bail);
@@ -106,7 +112,7 @@ impl<'a> Scan<'a> {
     /// After a member or an element: `true` at `,` (and the whitespace after it), `false` at
     /// the `close` that ends the container.
     #[inline(always)]
-    fn more(&mut self, close: u8) -> R<bool> {
+    pub(crate) fn more(&mut self, close: u8) -> R<bool> {
         self.line_ws();
         let c = self.peek()?;
         self.i += 1;
@@ -122,7 +128,7 @@ impl<'a> Scan<'a> {
 
     /// Opens a container: `true` when it has a first member or element (at the cursor).
     #[inline(always)]
-    fn open(&mut self, depth: usize, close: u8) -> R<bool> {
+    pub(crate) fn open(&mut self, depth: usize, close: u8) -> R<bool> {
         if depth >= MAX_DEPTH {
             return Err(Bail);
         }
@@ -260,7 +266,7 @@ impl<'a> Scan<'a> {
 
     /// A member name, as bytes (the cursor is at its opening quote). Names with escapes or
     /// control characters give up: `serde_json` reads those.
-    fn key(&mut self) -> R<&'a [u8]> {
+    pub(crate) fn key(&mut self) -> R<&'a [u8]> {
         if self.peek()? != b'"' {
             return Err(Bail);
         }
@@ -368,7 +374,7 @@ impl<'a> Scan<'a> {
     /// Skips any value, checking it as `serde_json` does. Scalars are skipped inline, only
     /// containers call out.
     #[inline(always)]
-    fn skip(&mut self, depth: usize) -> R<()> {
+    pub(crate) fn skip(&mut self, depth: usize) -> R<()> {
         match self.peek()? {
             b'"' => self.string().map(drop),
             b'{' | b'[' => self.skip_container(depth),
@@ -420,26 +426,29 @@ fn spaces(s: &[u8]) -> usize {
     at + s[at..].iter().take_while(|&&c| c == b' ').count()
 }
 
+/// The high bit of each byte of `x` (eight bytes, little-endian) that is a `"`, a `\\` or a
+/// control character. Each term sets a byte's high bit when that byte is below 0x20, or is 0
+/// after the xor (a quote, a backslash); `!x` drops bytes of 0x80 and above, which are never
+/// special. A subtraction borrows only out of a special byte, so every byte before the first
+/// special one is clear and the lowest set bit is exactly that byte (bytes after it may be
+/// flagged falsely: callers look only at the lowest).
+#[inline(always)]
+pub(crate) fn special_bits(x: u64) -> u64 {
+    const ONES: u64 = u64::MAX / 255;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    (x.wrapping_sub(ONES * 0x20) | quote.wrapping_sub(ONES) | backslash.wrapping_sub(ONES))
+        & !x
+        & (ONES << 7)
+}
+
 /// The length of the run before the first `"`, `\` or control character (all of `s` when
 /// there is none), eight bytes at a time.
 #[inline(always)]
 fn special(s: &[u8]) -> usize {
-    const ONES: u64 = u64::MAX / 255;
-    const HIGH: u64 = ONES << 7;
     let mut at = 0;
     while let Some(chunk) = s.get(at..at + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // Each term sets a byte's high bit when that byte is below 0x20, or is 0 after the xor
-        // (a quote, a backslash); `!x` drops bytes of 0x80 and above, which are never special.
-        // A subtraction borrows only out of a special byte, so every byte before the first
-        // special one is clear and the lowest set bit is exactly that byte (bytes after it may
-        // be flagged falsely; they are never looked at).
-        let hits =
-            (x.wrapping_sub(ONES * 0x20) | quote.wrapping_sub(ONES) | backslash.wrapping_sub(ONES))
-                & !x
-                & HIGH;
+        let hits = special_bits(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
         if hits != 0 {
             return at + (hits.trailing_zeros() / 8) as usize;
         }
