@@ -349,6 +349,7 @@ struct Members {
 
 impl Members {
     /// The member named by `key` (compared as bytes).
+    #[inline(always)]
     fn find(&self, key: &[u8]) -> Option<&(String, Node)> {
         let n = key.len();
         let same_length = match (self.by_len.get(n), self.by_len.get(n + 1)) {

@@ -266,6 +266,7 @@ impl<'a> Scan<'a> {
 
     /// A member name, as bytes (the cursor is at its opening quote). Names with escapes or
     /// control characters give up: `serde_json` reads those.
+    #[inline(always)]
     pub(crate) fn key(&mut self) -> R<&'a [u8]> {
         if self.peek()? != b'"' {
             return Err(Bail);
