@@ -4,8 +4,8 @@
 //!
 //! It accepts only what `serde_json` accepts, and gives up ([`Bail`]) on anything it does not
 //! handle itself: then the caller runs the `serde` walk, which yields the result or the error.
-//! So a body's outcome never depends on which path read it, only its speed does; a property test
-//! in the parent module checks both agree on random and on damaged documents. What it gives up
+//! So a body's outcome never depends on which path read it, only its speed does; the tests below
+//! check both agree on random, rich and damaged documents. What it gives up
 //! on (all rare in webhooks): syntax errors, nesting deeper than [`MAX_DEPTH`], escapes in a
 //! member name it must compare, control characters in a member name, and a kept value `serde_json`
 //! itself refuses (a number out of range).
@@ -427,8 +427,8 @@ fn spaces(s: &[u8]) -> usize {
     at + s[at..].iter().take_while(|&&c| c == b' ').count()
 }
 
-/// The high bit of each byte of `x` (eight bytes, little-endian) that is a `"`, a `\\` or a
-/// control character. Each term sets a byte's high bit when that byte is below 0x20, or is 0
+/// The high bit of each byte of `x` (eight bytes, little-endian) that is a quote, a backslash
+/// or a control character. Each term sets a byte's high bit when that byte is below 0x20, or is 0
 /// after the xor (a quote, a backslash); `!x` drops bytes of 0x80 and above, which are never
 /// special. A subtraction borrows only out of a special byte, so every byte before the first
 /// special one is clear and the lowest set bit is exactly that byte (bytes after it may be
