@@ -57,20 +57,14 @@ fn body_text(bytes: &[u8]) -> Option<(usize, usize, String)> {
     }
     let mut more = s.open(0, b'}').ok()?;
     while more {
-        let key = s.key().ok()?;
-        s.expect(b':').ok()?;
-        s.ws();
-        if key == b"request_details" {
+        if member(&mut s)? == b"request_details" {
             if details_seen || s.peek().ok()? != b'{' {
                 return None;
             }
             details_seen = true;
             let mut inner = s.open(1, b'}').ok()?;
             while inner {
-                let key = s.key().ok()?;
-                s.expect(b':').ok()?;
-                s.ws();
-                if key == b"body_text" {
+                if member(&mut s)? == b"body_text" {
                     if found.is_some() || s.peek().ok()? != b'"' {
                         return None;
                     }
@@ -93,6 +87,14 @@ fn body_text(bytes: &[u8]) -> Option<(usize, usize, String)> {
         return None;
     }
     found
+}
+
+/// A member's name, its colon and the whitespace before its value.
+fn member<'a>(s: &mut Scan<'a>) -> Option<&'a [u8]> {
+    let key = s.key().ok()?;
+    s.expect(b':').ok()?;
+    s.ws();
+    Some(key)
 }
 
 /// Unescapes the JSON string whose text starts at `start`, as `serde_json` does: the text and
