@@ -457,26 +457,39 @@ impl NatsBroker {
                 }
             }
             let Some(c) = consumer.as_ref() else { continue };
-            let messages = match c.fetch().max_messages(self.batch).messages().await {
-                Ok(mut batch) => {
+            // A pull answers at once (no wait), but its answer is lost when the broker goes down
+            // right after the request, and the batch has no timer of its own: every step is
+            // bounded by `timeout`, or the loop would wait on it for ever.
+            let pull =
+                tokio::time::timeout(self.timeout, c.fetch().max_messages(self.batch).messages());
+            let messages = match pull.await {
+                Ok(Ok(mut batch)) => {
                     let mut got = Vec::new();
-                    while let Some(m) = batch.next().await {
-                        match m {
-                            Ok(m) => got.push(m),
-                            Err(e) => {
-                                // The connection dropped or the consumer is gone: make it
-                                // again (get or create) before the next pull.
-                                tracing::debug!(error = %e, "pull ended");
-                                if got.is_empty() {
-                                    consumer = None;
-                                }
-                                break;
+                    loop {
+                        let ended = match tokio::time::timeout(self.timeout, batch.next()).await {
+                            Ok(Some(Ok(m))) => {
+                                got.push(m);
+                                continue;
                             }
+                            Ok(None) => break,
+                            Ok(Some(Err(e))) => e.to_string(),
+                            Err(_) => "no answer to the pull".to_string(),
+                        };
+                        // The connection dropped or the consumer is gone: make it again (get
+                        // or create) before the next pull.
+                        tracing::debug!(error = %ended, "pull ended");
+                        if got.is_empty() {
+                            consumer = None;
                         }
+                        break;
                     }
                     got
                 }
-                Err(e) => {
+                r => {
+                    let e = match r {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => "timed out".into(),
+                    };
                     tracing::warn!(error = %e, "NATS intake: pull failed; retrying");
                     consumer = None;
                     tokio::time::sleep(Duration::from_millis(500)).await;
