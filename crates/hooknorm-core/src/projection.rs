@@ -244,6 +244,12 @@ impl Node {
         }
     }
 
+    /// Whether the value at this node is read whole, as a `Value` (kept entire, or holding a
+    /// slot; parses ask [`Node::leaf_slot`] first).
+    fn reads_whole(&self) -> bool {
+        matches!(self.tree, Tree::All) || self.slot.is_some()
+    }
+
     /// Readies the tree for parsing (indexes member names, see [`Members::finish`]).
     fn finish(&mut self) {
         if let Tree::Select {
@@ -513,7 +519,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_, 'de> {
             self.slots[s] = Some(LeafSeed.deserialize(d)?);
             return Ok(None);
         }
-        if node.tree == Tree::All || node.slot.is_some() {
+        if node.reads_whole() {
             let v: Value = serde::Deserialize::deserialize(d)?;
             return Ok(keep_whole(node, v, self.slots));
         }

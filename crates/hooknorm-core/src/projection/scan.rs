@@ -152,7 +152,7 @@ impl<'a> Scan<'a> {
             slots[s] = Some(self.leaf(depth)?);
             return Ok(None);
         }
-        if matches!(node.tree, Tree::All) || node.slot.is_some() {
+        if node.reads_whole() {
             let v = self.whole(depth)?;
             return Ok(keep_whole(node, v, slots));
         }
