@@ -444,10 +444,7 @@ impl NatsBroker {
                     }
                     r => {
                         if !warned {
-                            let e = match r {
-                                Ok(Err(e)) => e.to_string(),
-                                _ => "timed out".into(),
-                            };
+                            let e = failure(r);
                             tracing::warn!(error = %e, "NATS intake consumer not ready; retrying");
                             warned = true;
                         }
@@ -486,10 +483,7 @@ impl NatsBroker {
                     got
                 }
                 r => {
-                    let e = match r {
-                        Ok(Err(e)) => e.to_string(),
-                        _ => "timed out".into(),
-                    };
+                    let e = failure(r);
                     tracing::warn!(error = %e, "NATS intake: pull failed; retrying");
                     consumer = None;
                     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -642,15 +636,22 @@ impl NatsBroker {
                 true
             }
             r => {
-                let e = match r {
-                    Ok(Err(e)) => e,
-                    _ => "timed out".into(),
-                };
+                let e = failure(r);
                 tracing::error!(error = %e, seq, "dead letter not stored; the message will be tried again");
                 let _ = m.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
                 false
             }
         }
+    }
+}
+
+/// Why a step bounded by `timeout` did not succeed: its error, or the timeout.
+fn failure<T, E: std::fmt::Display>(
+    r: Result<Result<T, E>, tokio::time::error::Elapsed>,
+) -> String {
+    match r {
+        Ok(Err(e)) => e.to_string(),
+        _ => "timed out".into(),
     }
 }
 
