@@ -14,7 +14,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -49,6 +49,22 @@ def wait_for(what, f, secs=15.0):
     raise AssertionError("timed out waiting: " + what)
 
 
+def click_and_wait_for_next_page(what, element):
+    """Clicks a form's submit button and waits until the page it was on is gone. The click can
+    return before the browser has started the form's navigation (seen on a loaded CI machine);
+    reading the page at once then still sees the old one."""
+    element.click()
+
+    def gone():
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+
+    wait_for(what, gone)
+
+
 def rows(driver, table):
     return driver.find_elements(By.CSS_SELECTOR, "#%s tbody tr[data-id]" % table)
 
@@ -65,7 +81,8 @@ def login(driver, token):
     field = driver.find_element(By.ID, "token")
     field.clear()
     field.send_keys(token)
-    driver.find_element(By.ID, "login-button").click()
+    click_and_wait_for_next_page("the login's answer",
+                                 driver.find_element(By.ID, "login-button"))
 
 
 def main():
@@ -191,7 +208,8 @@ def run(driver):
     shot(driver, "07-connectors")
 
     # Logged out, the console shows nothing again.
-    driver.find_element(By.CSS_SELECTOR, ".logout button").click()
+    click_and_wait_for_next_page("the logout's answer",
+                                 driver.find_element(By.CSS_SELECTOR, ".logout button"))
     driver.get(BASE + "/console")
     check(driver.find_elements(By.ID, "login") and not driver.find_elements(By.ID, "events"),
           "logged out")
