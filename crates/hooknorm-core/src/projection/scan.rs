@@ -33,7 +33,7 @@ type R<T> = Result<T, Bail>;
 /// Parses `bytes` as [`Projection::parse`] does, or gives up.
 pub(super) fn parse<'a>(p: &Projection, bytes: &'a [u8]) -> R<Doc<'a>> {
     let mut s = Scan::new(bytes);
-    let mut slots = vec![None; p.slot_count];
+    let mut slots: Vec<Option<Val>> = std::iter::repeat_with(|| None).take(p.slot_count).collect();
     s.ws();
     let tree = s.node(&p.root, &mut slots, 0)?;
     s.ws();
@@ -97,6 +97,19 @@ impl<'a> Scan<'a> {
                 _ => return,
             }
         }
+    }
+
+    /// The `:` after a member name, and the whitespace after it. Almost always the colon
+    /// follows the name at once: that is checked inline.
+    #[inline(always)]
+    fn colon(&mut self) -> R<()> {
+        if self.b.get(self.i) == Some(&b':') {
+            self.i += 1;
+        } else {
+            self.expect(b':')?;
+        }
+        self.ws();
+        Ok(())
     }
 
     /// Consumes `c` (after whitespace).
@@ -171,8 +184,7 @@ impl<'a> Scan<'a> {
                 let mut more = self.open(depth, b'}')?;
                 while more {
                     let key = self.key()?;
-                    self.expect(b':')?;
-                    self.ws();
+                    self.colon()?;
                     match members.find(key) {
                         Some((name, child)) => match child.leaf_slot() {
                             Some(s) => slots[s] = Some(self.leaf(depth + 1)?),
@@ -364,12 +376,15 @@ impl<'a> Scan<'a> {
         Ok(())
     }
 
-    fn literal(&mut self, word: &[u8]) -> R<()> {
-        if !self.b[self.i..].starts_with(word) {
-            return Err(Bail);
+    /// `true`, `false` or `null`; a fixed-size compare the compiler does inline.
+    fn literal<const N: usize>(&mut self, word: &[u8; N]) -> R<()> {
+        match self.b.get(self.i..self.i + N) {
+            Some(s) if s == word => {
+                self.i += N;
+                Ok(())
+            }
+            _ => Err(Bail),
         }
-        self.i += word.len();
-        Ok(())
     }
 
     /// Skips any value, checking it as `serde_json` does. Scalars are skipped inline, only
@@ -396,8 +411,7 @@ impl<'a> Scan<'a> {
                     return Err(Bail);
                 }
                 self.string()?;
-                self.expect(b':')?;
-                self.ws();
+                self.colon()?;
                 self.skip(depth + 1)?;
                 more = self.more(b'}')?;
             }
@@ -614,6 +628,15 @@ mod tests {
             br#"{"a":+1}"#,
             br#"{"x":tru}"#,
             br#"{"x":nul}"#,
+            // Misspelt at each position, at full length: skipped, and read into a slot.
+            br#"{"x":ttue}"#,
+            br#"{"x":trux}"#,
+            br#"{"x":nulL}"#,
+            br#"{"x":falsy}"#,
+            br#"{"x":fAlse}"#,
+            br#"{"a":nUll}"#,
+            br#"{"a":truE}"#,
+            br#"{"a":falsE}"#,
             b"{\"x\":\"a\x01b\"}",
             b"{\"a\":\"a\tb\"}",
             br#"{"x":"\q"}"#,
