@@ -10,10 +10,10 @@ use crate::spec::{AmountUnit, Convert, TimeUnit};
 
 /// Parses a timestamp to unix seconds.
 pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
+    // Up to 18 digits always fit an i64.
     let digits = |t: &str| -> Option<i64> {
         (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse().ok())
-            .flatten()
+            .then(|| t.bytes().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
     match unit {
         TimeUnit::Seconds => digits(text),
