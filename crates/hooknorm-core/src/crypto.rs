@@ -25,7 +25,8 @@ pub enum VerifyKey<'k> {
     /// Plain digests use no key (the secret is a message part).
     None,
     Rsa(Box<RsaPublicKey>),
-    Ed25519(EdVerifyingKey),
+    /// Boxed: the key is about 200 bytes, and every verification moves a list of keys.
+    Ed25519(Box<EdVerifyingKey>),
 }
 
 /// A decoded signing key.
@@ -84,7 +85,7 @@ pub fn verify_key(
         Algorithm::Ed25519 => {
             if encoding == KeyEncoding::Pem {
                 return EdVerifyingKey::from_public_key_pem(text.trim())
-                    .map(VerifyKey::Ed25519)
+                    .map(|k| VerifyKey::Ed25519(Box::new(k)))
                     .map_err(|_| "not an Ed25519 public key PEM".into());
             }
             let b = key_bytes(encoding, text)?;
@@ -93,7 +94,7 @@ pub fn verify_key(
                 .try_into()
                 .map_err(|_| "an Ed25519 public key has 32 bytes".to_string())?;
             EdVerifyingKey::from_bytes(&arr)
-                .map(VerifyKey::Ed25519)
+                .map(|k| VerifyKey::Ed25519(Box::new(k)))
                 .map_err(|_| "not a valid Ed25519 public key".into())
         }
     }
