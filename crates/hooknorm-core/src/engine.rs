@@ -209,22 +209,20 @@ impl Engine {
         let mut events = Vec::with_capacity(items.len());
         let mut warnings = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let ev = self
-                .event(
-                    conn,
-                    req,
-                    &r,
-                    (item, slots),
-                    (i, &mut warnings),
-                    // Item signatures, else the request's.
-                    item_sigs
-                        .get(i)
-                        .and_then(Option::as_deref)
-                        .or(request_sig.as_ref().map(|v| v.signature.as_str())),
-                    verified,
-                )
-                .inspect_err(|e| report.push(step("extract", false, e.message.clone())))?;
-            events.push(ev);
+            self.event(
+                conn,
+                req,
+                &r,
+                (item, slots),
+                (i, &mut warnings, &mut events),
+                // Item signatures, else the request's.
+                item_sigs
+                    .get(i)
+                    .and_then(Option::as_deref)
+                    .or(request_sig.as_ref().map(|v| v.signature.as_str())),
+                verified,
+            )
+            .inspect_err(|e| report.push(step("extract", false, e.message.clone())))?;
         }
         Ok(HandleOutcome {
             connector: conn.name.clone(),
@@ -241,10 +239,10 @@ impl Engine {
         req: &HandleRequest,
         r: &Req,
         (item, slots): (&Json, Option<&[Option<Val>]>),
-        (index, warnings): (usize, &mut Vec<OutcomeWarning>),
+        (index, warnings, events): (usize, &mut Vec<OutcomeWarning>, &mut Vec<NormalizedEvent>),
         signature: Option<&str>,
         verified: bool,
-    ) -> Result<NormalizedEvent, HandleError> {
+    ) -> Result<(), HandleError> {
         let mut it = Item {
             conn,
             scope: Scope {
@@ -272,32 +270,24 @@ impl Engine {
             None => None,
         };
         let (event_type, rule_status) = it.classify()?;
-        let event_response = match event_type.resource() {
-            Some(ResourceKind::Payment) => conn
-                .payment
-                .as_ref()
-                .map(|p| {
-                    p.extract(&it, event_type, rule_status)
-                        .map(EventResponse::PaymentsResponse)
-                })
-                .transpose()?,
-            Some(ResourceKind::Refund) => conn
-                .refund
-                .as_ref()
-                .map(|p| {
-                    p.extract(&it, event_type, rule_status)
-                        .map(EventResponse::RefundsResponse)
-                })
-                .transpose()?,
-            Some(ResourceKind::Dispute) => conn
-                .dispute
-                .as_ref()
-                .map(|p| {
-                    p.extract(&it, event_type, rule_status)
-                        .map(EventResponse::DisputesResponse)
-                })
-                .transpose()?,
-            None => None,
+        // Matched out, not `map`/`transpose`d: the responses are a few hundred bytes, and
+        // each adapter is one more copy of them.
+        let event_response = match (
+            event_type.resource(),
+            &conn.payment,
+            &conn.refund,
+            &conn.dispute,
+        ) {
+            (Some(ResourceKind::Payment), Some(p), _, _) => Some(EventResponse::PaymentsResponse(
+                p.extract(&it, event_type, rule_status)?,
+            )),
+            (Some(ResourceKind::Refund), _, Some(p), _) => Some(EventResponse::RefundsResponse(
+                p.extract(&it, event_type, rule_status)?,
+            )),
+            (Some(ResourceKind::Dispute), _, _, Some(p)) => Some(EventResponse::DisputesResponse(
+                p.extract(&it, event_type, rule_status)?,
+            )),
+            _ => None,
         };
         // The spec's key when all its parts are present, else one from the signed material.
         let idempotency_key = match &conn.idempotency {
@@ -318,7 +308,8 @@ impl Engine {
                     message,
                 }),
         );
-        Ok(NormalizedEvent {
+        // Pushed here rather than returned: the event is a few hundred bytes, moved once less.
+        events.push(NormalizedEvent {
             event_type,
             source_verified: verified,
             merchant_event_id: req.merchant_event_id.clone(),
@@ -331,7 +322,8 @@ impl Engine {
             connector_event_id: it.builtins.event_id.take(),
             idempotency_key,
             event_response,
-        })
+        });
+        Ok(())
     }
 }
 
