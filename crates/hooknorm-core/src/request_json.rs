@@ -92,8 +92,7 @@ fn body_text(bytes: &[u8]) -> Option<(usize, usize, String)> {
 /// A member's name, its colon and the whitespace before its value.
 fn member<'a>(s: &mut Scan<'a>) -> Option<&'a [u8]> {
     let key = s.key().ok()?;
-    s.expect(b':').ok()?;
-    s.ws();
+    s.colon().ok()?;
     Some(key)
 }
 

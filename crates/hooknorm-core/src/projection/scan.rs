@@ -102,7 +102,7 @@ impl<'a> Scan<'a> {
     /// The `:` after a member name, and the whitespace after it. Almost always the colon
     /// follows the name at once: that is checked inline.
     #[inline(always)]
-    fn colon(&mut self) -> R<()> {
+    pub(crate) fn colon(&mut self) -> R<()> {
         if self.b.get(self.i) == Some(&b':') {
             self.i += 1;
         } else {
