@@ -9,7 +9,7 @@
 //! read it. A property test checks both agree on random and on damaged requests.
 
 use crate::contract::HandleRequest;
-use crate::projection::scan::{special_bits, Scan};
+use crate::projection::scan::{is_special, special_bits, Scan};
 
 impl HandleRequest {
     /// Parses the JSON form of a `Handle` request (as `/v1/events/handle` receives it): the
@@ -121,7 +121,7 @@ fn unescape(b: &[u8], start: usize) -> Option<(String, usize)> {
         }
         if s.get(i..i + 8).is_none() {
             while let Some(&c) = s.get(i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
+                if is_special(c) {
                     break;
                 }
                 out[o] = c;

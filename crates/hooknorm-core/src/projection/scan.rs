@@ -457,6 +457,12 @@ pub(crate) fn special_bits(x: u64) -> u64 {
         & (ONES << 7)
 }
 
+/// A byte a JSON string cannot hold as it is: a quote, a backslash or a control character.
+#[inline(always)]
+pub(crate) fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
 /// The length of the run before the first `"`, `\` or control character (all of `s` when
 /// there is none), eight bytes at a time.
 #[inline(always)]
@@ -471,7 +477,7 @@ fn special(s: &[u8]) -> usize {
     }
     at + s[at..]
         .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .position(|&c| is_special(c))
         .unwrap_or(s.len() - at)
 }
 
