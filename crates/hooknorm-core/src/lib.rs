@@ -13,6 +13,8 @@
 //! assert!(engine.connector_names().any(|n| n == "stripe"));
 //! ```
 #![warn(missing_docs)]
+// One `unsafe` block, in `projection::scan::ascii_str`: allowed there alone.
+#![deny(unsafe_code)]
 
 mod compile;
 mod contract;

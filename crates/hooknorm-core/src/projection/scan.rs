@@ -46,6 +46,20 @@ pub(super) fn parse<'a>(p: &Projection, bytes: &'a [u8]) -> R<Doc<'a>> {
     })
 }
 
+/// `b` as text when every byte of it is ASCII; `None` otherwise (then `std::str::from_utf8`
+/// decides). Slot strings are nearly always ASCII (ids, codes, statuses), and this check is a
+/// word at a time and inline, where `from_utf8` costs a call and a byte loop per short string.
+#[allow(unsafe_code)]
+#[inline]
+fn ascii_str(b: &[u8]) -> Option<&str> {
+    if b.is_ascii() {
+        // SAFETY: every byte is below 0x80, and a sequence of ASCII bytes is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(b) })
+    } else {
+        None
+    }
+}
+
 /// A cursor over the body. Every reading method starts at the first byte of what it reads
 /// (whitespace already skipped) and stops just after it.
 pub(crate) struct Scan<'a> {
@@ -245,7 +259,10 @@ impl<'a> Scan<'a> {
                         serde_json::from_slice(&self.b[start..self.i]).map_err(|_| Bail)?;
                     return Ok(Val::Text(Cow::Owned(s)));
                 }
-                let s = std::str::from_utf8(text).map_err(|_| Bail)?;
+                let s = match ascii_str(text) {
+                    Some(s) => s,
+                    None => std::str::from_utf8(text).map_err(|_| Bail)?,
+                };
                 Ok(Val::Text(Cow::Borrowed(s)))
             }
             b'0'..=b'9' => {
@@ -717,6 +734,38 @@ mod tests {
             Some(Val::Text(Cow::Borrowed("pi_1")))
         ));
         assert_eq!(doc.slots[1], Some(Val::Text(Cow::Owned("x/y".into()))));
+        // Text that is not ASCII is checked as UTF-8 and borrowed too; bytes that are not
+        // UTF-8 (alone, after a long ASCII run, or a sequence cut short) are refused.
+        let doc = parse(&p, "{\"a\": \"café ✓ – ok\"}".as_bytes()).unwrap();
+        assert!(matches!(
+            doc.slots[0],
+            Some(Val::Text(Cow::Borrowed("café ✓ – ok")))
+        ));
+        for bad in [
+            &b"{\"a\": \"order_0123456789\xff\"}"[..],
+            b"{\"a\": \"caf\xc3\"}",
+            b"{\"a\": \"\xed\xa0\x80\"}",
+        ] {
+            assert_eq!(parse(&p, bad).err(), Some(Bail));
+            assert!(p.parse(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn ascii_str_is_some_for_ascii_bytes_only() {
+        assert_eq!(ascii_str(b""), Some(""));
+        assert_eq!(
+            ascii_str(b"pi_3OCxDsHkNrmTst001A2b3C4d\x7f"),
+            Some("pi_3OCxDsHkNrmTst001A2b3C4d\x7f")
+        );
+        for bad in [
+            &b"\x80"[..],
+            b"abcdefghijklmnop\xc3\xa9",
+            "é".as_bytes(),
+            b"\xff",
+        ] {
+            assert_eq!(ascii_str(bad), None);
+        }
     }
 
     /// Every JSON body among the fixtures reads by the fast path, with the `serde` walk's result.
