@@ -35,7 +35,9 @@ pub(crate) struct Ctx<'r> {
     pub event: WebhookEventType,
     pub rule_status: Option<&'r str>,
     pub amount_unit: AmountUnit,
-    pub currency: Option<String>,
+    /// The amount's currency: an ISO 4217 code (three uppercase letters, checked by
+    /// `Item::money`), kept inline rather than as one more copy on the heap.
+    pub currency: Option<[u8; 3]>,
 }
 
 /// How one output field of a resource is declared, compiled and extracted.
@@ -215,7 +217,9 @@ impl FieldKind for Amount {
     ) -> Result<Option<Money>, HandleError> {
         let money = item.money(key, plan)?;
         ctx.amount_unit = plan.as_ref().map_or(AmountUnit::Minor, |m| m.unit);
-        ctx.currency = money.as_ref().map(|m| m.currency.clone());
+        ctx.currency = money
+            .as_ref()
+            .and_then(|m| <[u8; 3]>::try_from(m.currency.as_bytes()).ok());
         Ok(money)
     }
 }
@@ -239,7 +243,11 @@ impl FieldKind for MinorOfAmount {
         plan: &'b Self::Plan,
         ctx: &mut Ctx,
     ) -> Result<Option<i64>, HandleError> {
-        item.minor_like(key, plan, ctx.amount_unit, ctx.currency.as_deref())
+        let currency = ctx
+            .currency
+            .as_ref()
+            .and_then(|c| std::str::from_utf8(c).ok());
+        item.minor_like(key, plan, ctx.amount_unit, currency)
     }
 }
 
