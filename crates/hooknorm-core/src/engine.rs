@@ -1,6 +1,5 @@
 //! The engine: a set of compiled connectors and the `handle` call.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use crate::contract::*;
 use crate::decode;
 use crate::error::{ErrorKind, HandleError, LoadError, Report, ReportStep, SpecError};
 use crate::extract::{Builtins, Item};
-use crate::plan::Connector;
+use crate::plan::{Connector, Lookup};
 use crate::projection::Doc;
 use crate::request::{Req, Scope};
 use crate::spec::BodyFormat;
@@ -26,7 +25,8 @@ pub const BUNDLED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/bundled
 /// free of I/O: `handle` is a pure function of the specs, the request and the clock.
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
-    connectors: BTreeMap<String, Arc<Connector>>,
+    /// By name; hashed, since every webhook looks its connector up here.
+    connectors: Lookup<Arc<Connector>>,
 }
 
 impl Engine {
@@ -39,7 +39,7 @@ impl Engine {
     pub fn from_sources(
         sources: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Engine, LoadError> {
-        let mut connectors = BTreeMap::new();
+        let mut connectors = Lookup::default();
         let mut errors = Vec::new();
         for (file, text) in sources {
             match Engine::compile_one(&file, &text) {
@@ -86,7 +86,9 @@ impl Engine {
 
     /// Names of the loaded connectors, sorted.
     pub fn connector_names(&self) -> impl Iterator<Item = &str> {
-        self.connectors.keys().map(String::as_str)
+        let mut names: Vec<&str> = self.connectors.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 
     /// A loaded connector.
@@ -192,7 +194,7 @@ impl Engine {
         }
 
         // Item-scope signatures: every item must verify before any event is produced.
-        let mut item_sigs: Vec<Option<String>> = Vec::new();
+        let mut item_sigs: Vec<Option<std::borrow::Cow<str>>> = Vec::new();
         if let Some(sig) = conn.signature.as_ref().filter(|_| item_scope) {
             item_sigs = vec![None; items.len()];
             for (i, item) in items.iter().enumerate() {
@@ -219,7 +221,7 @@ impl Engine {
                 item_sigs
                     .get(i)
                     .and_then(Option::as_deref)
-                    .or(request_sig.as_ref().map(|v| v.signature.as_str())),
+                    .or(request_sig.as_ref().map(|v| &*v.signature)),
                 verified,
             )
             .inspect_err(|e| report.push(step("extract", false, e.message.clone())))?;

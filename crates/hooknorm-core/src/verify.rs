@@ -1,6 +1,8 @@
 //! Signature verification: find the signatures, build the signed message byte-exact, check it
 //! with every supplied key in constant time, then the replay window. Fails closed.
 
+use std::borrow::Cow;
+
 use serde_json::Value as Json;
 use smallvec::SmallVec;
 
@@ -15,14 +17,15 @@ use crate::spec::SigFormat;
 use crate::value::Val;
 
 /// A successful verification.
-pub(crate) struct Verified {
-    /// The signature that matched, as sent: input to the default idempotency key.
-    pub signature: String,
+pub(crate) struct Verified<'b> {
+    /// The signature that matched, as sent (borrowed from the request where it can be): input
+    /// to the default idempotency key.
+    pub signature: Cow<'b, str>,
 }
 
 /// The outcome of verification.
-pub(crate) enum Outcome {
-    Verified(Verified),
+pub(crate) enum Outcome<'b> {
+    Verified(Verified<'b>),
     /// The spec allows unsigned requests (`required: false`) and none was signed.
     Unsigned,
 }
@@ -224,6 +227,13 @@ impl<'v> Iterator for Split<'v, '_> {
     }
 }
 
+/// `part`, a slice of `whole`, as a slice of `whole` with `whole`'s lifetime (`None` when it
+/// is not one).
+fn within<'w>(whole: &'w str, part: &str) -> Option<&'w str> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    whole.get(start..start.checked_add(part.len())?)
+}
+
 /// Runs the spec's checks on the request.
 fn run_checks(checks: &[Check], scope: &Scope, report: &mut Report) -> Result<(), HandleError> {
     for c in checks {
@@ -401,15 +411,15 @@ fn scheme_matches(
 /// signature whose signed input was missing, and the first scheme's reason otherwise.
 ///
 /// With `now`, the replay window is checked too, with the verifying scheme's parameters.
-pub(crate) fn verify(
-    sig: &Signature,
-    req: &Req,
-    item: Option<&Json>,
-    slots: Option<&[Option<Val>]>,
+pub(crate) fn verify<'b>(
+    sig: &'b Signature,
+    req: &'b Req,
+    item: Option<&'b Json>,
+    slots: Option<&'b [Option<Val<'b>>]>,
     what: &str,
     now: Option<i64>,
     report: &mut Report,
-) -> Result<Outcome, HandleError> {
+) -> Result<Outcome<'b>, HandleError> {
     let scope_base = Scope {
         req,
         params: &[],
@@ -489,9 +499,16 @@ pub(crate) fn verify(
                 // A token is the same in every webhook: the default idempotency key is then
                 // derived from the body instead (and the token never becomes key material).
                 let signature = if scheme.algorithm == Algorithm::Token {
-                    format!("body:{}", crypto::sha256_hex(&[&req.details.body]))
+                    Cow::Owned(format!("body:{}", crypto::sha256_hex(&[&req.details.body])))
                 } else {
-                    parsed.candidates[i].to_string()
+                    let candidate = parsed.candidates[i];
+                    match &raw {
+                        Cow::Borrowed(value) => match within(value, candidate) {
+                            Some(s) => Cow::Borrowed(s),
+                            None => Cow::Owned(candidate.to_string()),
+                        },
+                        Cow::Owned(_) => Cow::Owned(candidate.to_string()),
+                    }
                 };
                 return Ok(Outcome::Verified(Verified { signature }));
             }
@@ -685,6 +702,25 @@ events:
         req.request_details.headers.remove("X-Id");
         let err = engine.handle_at(&req, 0).unwrap_err();
         assert_eq!(err.kind, ErrorKind::MissingSignature, "{}", err.message);
+    }
+
+    /// The matched signature is handed back as a slice of the header it came from, never of
+    /// anything else.
+    #[test]
+    fn within_finds_a_part_only_inside_its_whole() {
+        let header = String::from("t=1,v1=abcdef,v1=0123");
+        let part = &header[7..13];
+        let got = within(&header, part).unwrap();
+        assert_eq!(got, "abcdef");
+        assert_eq!(got.as_ptr(), part.as_ptr());
+        assert_eq!(within(&header, &header[..0]), Some(""));
+        assert_eq!(within(&header, &header), Some(header.as_str()));
+        // The same text elsewhere is not a slice of the header.
+        let elsewhere = String::from("abcdef");
+        assert_eq!(within(&header, &elsewhere), None);
+        // Nor is a slice that runs past its end.
+        let longer = format!("{header}xyz");
+        assert_eq!(within(&longer[..header.len()], &longer[20..]), None);
     }
 
     #[test]
