@@ -7,13 +7,16 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use crate::error::HandleError;
 use crate::plan::{Scheme, Source, SourceKind};
 use crate::request::Scope;
 
-/// The signed message, as parts in order (`join` included between them).
+/// The signed message, as parts in order (`join` included between them), on the stack for
+/// the usual few (Stripe's `t`, `.`, body is three).
 pub(crate) struct SignedMessage<'b> {
-    parts: Vec<Cow<'b, [u8]>>,
+    parts: SmallVec<[Cow<'b, [u8]>; 6]>,
 }
 
 /// Why the signed message could not be built.
@@ -36,7 +39,7 @@ pub(crate) struct Missing<'b> {
 impl<'b> SignedMessage<'b> {
     /// Builds the signed message of a scheme, or tells which part is missing.
     pub fn build(scheme: &'b Scheme, scope: &Scope<'_, 'b>) -> Result<Self, Unbuilt<'b>> {
-        let mut parts = Vec::with_capacity(scheme.message.len() * 2);
+        let mut parts = SmallVec::new();
         for (i, p) in scheme.message.iter().enumerate() {
             if i > 0 && !scheme.join.is_empty() {
                 parts.push(Cow::Borrowed(scheme.join.as_bytes()));
