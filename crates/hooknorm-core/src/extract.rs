@@ -180,17 +180,30 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     /// `template`; then `map`, `default`,
     /// `convert` (text conversions only; typed conversions are the caller's). Borrows from the
     /// document where it can.
+    ///
+    /// A value that is only paths (most of them) is read inline at the call; the rest of the
+    /// evaluation is a call of its own.
+    #[inline]
     pub fn eval<'s>(&'s self, v: &'s ValuePlan) -> Result<Option<Val<'s>>, HandleError> {
-        let mut found: Option<Val<'s>> = None;
-        if let Some(item) = self.scope.item {
-            found = v.paths.iter().find_map(|p| {
-                // An empty string is no value: the next fallback path gets its turn.
-                first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
-            });
-        }
         if v.only_paths {
-            return Ok(found);
+            return Ok(self.first_of_paths(v));
         }
+        self.eval_beyond_paths(v)
+    }
+
+    /// The first of a value's paths that has a value (not null, not an empty string).
+    #[inline]
+    fn first_of_paths<'s>(&'s self, v: &'s ValuePlan) -> Option<Val<'s>> {
+        let item = self.scope.item?;
+        v.paths.iter().find_map(|p| {
+            // An empty string is no value: the next fallback path gets its turn.
+            first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
+        })
+    }
+
+    /// [`Item::eval`] of a value with more than paths.
+    fn eval_beyond_paths<'s>(&'s self, v: &'s ValuePlan) -> Result<Option<Val<'s>>, HandleError> {
+        let mut found = self.first_of_paths(v);
         if found.is_none() {
             if let Some(src) = &v.from {
                 found = self

@@ -795,19 +795,26 @@ impl CompiledPath {
 
     /// The first non-null node selected in `doc`; with `slots` (from [`Projection::parse`]), plain
     /// chains read their slot.
+    ///
+    /// A slot is read inline at the call; a walk of the tree is a call of its own.
+    #[inline]
     pub fn first<'v>(
         &self,
         doc: &'v Value,
         slots: Option<&'v [Option<Val<'v>>]>,
     ) -> Option<Val<'v>> {
-        let found = match (self, slots) {
-            (CompiledPath::Simple { slot: Some(s), .. }, Some(slots)) => {
-                slots.get(*s)?.as_ref()?.borrowed()
-            }
-            (CompiledPath::Simple { steps, .. }, _) => {
-                Val::Json(Cow::Borrowed(lookup(doc, steps)?))
-            }
-            (CompiledPath::Full(p), _) => {
+        if let (CompiledPath::Simple { slot: Some(s), .. }, Some(slots)) = (self, slots) {
+            let found = slots.get(*s)?.as_ref()?.borrowed();
+            return (!found.is_null()).then_some(found);
+        }
+        self.first_in_tree(doc)
+    }
+
+    /// [`CompiledPath::first`] without slots: the path walks the tree.
+    fn first_in_tree<'v>(&self, doc: &'v Value) -> Option<Val<'v>> {
+        let found = match self {
+            CompiledPath::Simple { steps, .. } => Val::Json(Cow::Borrowed(lookup(doc, steps)?)),
+            CompiledPath::Full(p) => {
                 let node = p.query(doc).all().into_iter().find(|v| !v.is_null())?;
                 return Some(Val::Json(Cow::Borrowed(node)));
             }

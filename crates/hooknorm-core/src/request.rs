@@ -98,6 +98,7 @@ pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
 }
 
 /// The first non-null node a JSONPath selects.
+#[inline]
 pub(crate) fn first<'v>(
     path: &crate::projection::CompiledPath,
     doc: &'v Json,
