@@ -424,7 +424,7 @@ fn is_grpc(req: &Request) -> bool {
 /// `Handle` can answer: some connector is loaded. (It does not use the intake queue, whose
 /// state `GET /readyz` adds.)
 fn serving(state: &AppState) -> bool {
-    state.specs.engine().connector_names().next().is_some()
+    !state.specs.engine().is_empty()
 }
 
 /// The health of the server (`""`) and of `ucs.v2.EventService`.

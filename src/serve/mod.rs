@@ -79,13 +79,7 @@ impl AppState {
         {
             return Some(a.clone());
         }
-        if account != "default"
-            || !self
-                .specs
-                .engine()
-                .connector_names()
-                .any(|n| n == connector)
-        {
+        if account != "default" || self.specs.engine().connector(connector).is_none() {
             return None;
         }
         config::env_account(connector, |v| std::env::var(v).ok())
@@ -474,7 +468,7 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         .unwrap_or(false);
     if !store_ok {
         (StatusCode::SERVICE_UNAVAILABLE, "event store unavailable").into_response()
-    } else if state.specs.engine().connector_names().next().is_some() {
+    } else if !state.specs.engine().is_empty() {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "no connector loaded").into_response()

@@ -91,6 +91,11 @@ impl Engine {
         names.into_iter()
     }
 
+    /// Whether no connector is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.connectors.is_empty()
+    }
+
     /// A loaded connector.
     pub fn connector(&self, name: &str) -> Option<&Connector> {
         self.connectors.get(name).map(|c| &**c)
@@ -403,6 +408,26 @@ fn decode_document<'a>(conn: &Connector, r: &Req<'a>) -> Result<(Doc<'a>, bool),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Connectors are found by name, listed sorted, and an engine without any is empty.
+    #[test]
+    fn connectors_are_found_by_name_and_listed_sorted() {
+        let engine = Engine::bundled().unwrap();
+        assert!(!engine.is_empty());
+        let names: Vec<&str> = engine.connector_names().collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert!(names.len() >= 21, "{names:?}");
+        for n in &names {
+            assert_eq!(engine.connector(n).map(|c| c.name.as_str()), Some(*n));
+        }
+        assert!(engine.connector("Stripe").is_none());
+        assert!(engine.connector("").is_none());
+        let empty = Engine::from_sources(Vec::new()).unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(empty.connector_names().count(), 0);
+    }
 
     /// `algorithm: token`: the header must equal the secret byte for byte (not a prefix, not
     /// another case); a spec whose token message holds request material, or whose encoding is
