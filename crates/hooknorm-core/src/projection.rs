@@ -321,9 +321,16 @@ impl Projection {
         }
     }
 
+    /// The slots of one parse, all empty.
+    fn empty_slots<'a>(&self) -> Vec<Option<Val<'a>>> {
+        std::iter::repeat_with(|| None)
+            .take(self.slot_count)
+            .collect()
+    }
+
     /// The `serde` walk: the reference the fast path agrees with.
     fn parse_serde<'a>(&self, bytes: &'a [u8]) -> Result<Doc<'a>, serde_json::Error> {
-        let mut slots = vec![None; self.slot_count];
+        let mut slots = self.empty_slots();
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let tree = Seed {
             node: &self.root,

@@ -33,7 +33,7 @@ type R<T> = Result<T, Bail>;
 /// Parses `bytes` as [`Projection::parse`] does, or gives up.
 pub(super) fn parse<'a>(p: &Projection, bytes: &'a [u8]) -> R<Doc<'a>> {
     let mut s = Scan::new(bytes);
-    let mut slots: Vec<Option<Val>> = std::iter::repeat_with(|| None).take(p.slot_count).collect();
+    let mut slots = p.empty_slots();
     s.ws();
     let tree = s.node(&p.root, &mut slots, 0)?;
     s.ws();
