@@ -8,12 +8,21 @@ use serde_json::Value as Json;
 
 use crate::spec::{AmountUnit, Convert, TimeUnit};
 
+/// The value of a run of ASCII decimal digits. The caller checks they are digits, and few
+/// enough for its type: up to 19 always fit a `u64`, up to 18 an `i64`.
+#[inline]
+pub(crate) fn decimal(digits: &[u8]) -> u64 {
+    digits
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+}
+
 /// Parses a timestamp to unix seconds.
 pub(crate) fn parse_time(text: &str, unit: TimeUnit) -> Option<i64> {
-    // Up to 18 digits always fit an i64.
     let digits = |t: &str| -> Option<i64> {
         (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.bytes().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+            .then(|| i64::try_from(decimal(t.as_bytes())).ok())
+            .flatten()
     };
     match unit {
         TimeUnit::Seconds => digits(text),

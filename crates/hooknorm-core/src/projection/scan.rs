@@ -271,9 +271,7 @@ impl<'a> Scan<'a> {
                 let digits = &self.b[start..self.i];
                 // Up to 19 digits always fits a u64; a leading zero is the number 0 itself.
                 if digits.len() <= 19 && digits.iter().all(u8::is_ascii_digit) {
-                    let n = digits
-                        .iter()
-                        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+                    let n = crate::convert::decimal(digits);
                     return Ok(Val::Json(Cow::Owned(Value::from(n))));
                 }
                 serde_json::from_slice(digits)
