@@ -501,14 +501,14 @@ pub(crate) fn verify<'b>(
                 let signature = if scheme.algorithm == Algorithm::Token {
                     Cow::Owned(format!("body:{}", crypto::sha256_hex(&[&req.details.body])))
                 } else {
+                    // Borrowed from the request when the signature value was; copied when
+                    // a transform made it.
                     let candidate = parsed.candidates[i];
-                    match &raw {
-                        Cow::Borrowed(value) => match within(value, candidate) {
-                            Some(s) => Cow::Borrowed(s),
-                            None => Cow::Owned(candidate.to_string()),
-                        },
-                        Cow::Owned(_) => Cow::Owned(candidate.to_string()),
-                    }
+                    let in_request = match &raw {
+                        Cow::Borrowed(value) => within(value, candidate),
+                        Cow::Owned(_) => None,
+                    };
+                    in_request.map_or_else(|| Cow::Owned(candidate.to_string()), Cow::Borrowed)
                 };
                 return Ok(Outcome::Verified(Verified { signature }));
             }
