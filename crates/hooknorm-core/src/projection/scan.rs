@@ -194,7 +194,8 @@ impl<'a> Scan<'a> {
         };
         let v = match self.peek()? {
             b'{' => {
-                let mut out = Map::new();
+                // Only a node in the tree builds its object (an empty map costs its drop).
+                let mut out = node.in_tree.then(Map::new);
                 let mut more = self.open(depth, b'}')?;
                 while more {
                     let key = self.key()?;
@@ -203,7 +204,10 @@ impl<'a> Scan<'a> {
                         Some((name, child)) => match child.leaf_slot() {
                             Some(s) => slots[s] = Some(self.leaf(depth + 1)?),
                             None => {
-                                if let Some(v) = self.node(child, slots, depth + 1)? {
+                                // A child in the tree has its parent in the tree.
+                                if let (Some(v), Some(out)) =
+                                    (self.node(child, slots, depth + 1)?, out.as_mut())
+                                {
                                     out.insert(name.clone(), v);
                                 }
                             }
@@ -212,7 +216,10 @@ impl<'a> Scan<'a> {
                     }
                     more = self.more(b'}')?;
                 }
-                Value::Object(out)
+                match out {
+                    Some(out) => Value::Object(out),
+                    None => return Ok(None),
+                }
             }
             b'[' => {
                 let mut out = Vec::new();
