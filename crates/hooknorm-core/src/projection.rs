@@ -345,6 +345,36 @@ impl Projection {
     }
 }
 
+/// Whether two byte strings of the same length are equal, a word at a time (overlapping words
+/// cover the tail), inline: member names are short, and `memcmp` costs a call.
+#[inline(always)]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+        s.get(at..at + N)
+            .and_then(|w| w.try_into().ok())
+            .unwrap_or([0; N])
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        _ => {
+            let mut at = 0;
+            while at + 8 < n {
+                if word::<8>(a, at) != word::<8>(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            word::<8>(a, n - 8) == word::<8>(b, n - 8)
+        }
+    }
+}
+
 fn member<'n>(members: &'n mut Members, name: &str) -> &'n mut Node {
     members.by_len.clear();
     child(&mut members.list, name, str::to_string)
@@ -374,7 +404,7 @@ impl Members {
         // Names are short: compared inline, not through `memcmp`.
         same_length
             .iter()
-            .find(|(k, _)| k.bytes().zip(key).all(|(a, &b)| a == b))
+            .find(|(k, _)| same_short(k.as_bytes(), key))
     }
 
     /// Orders the names by length and indexes where each length starts.
@@ -878,6 +908,26 @@ pub(crate) fn steps_pointer(steps: &[Step]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Member names are compared a word at a time with overlapping tails: every length from
+    /// empty to three words, equal or differing in any one byte (or in length), is told apart.
+    #[test]
+    fn same_short_compares_every_byte_of_every_length() {
+        for n in 0..=24 {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i * 7 % 26) as u8).collect();
+            assert!(same_short(&a, &a.clone()), "length {n}");
+            for at in 0..n {
+                for flip in [1u8, 0x20, 0x80] {
+                    let mut b = a.clone();
+                    b[at] ^= flip;
+                    assert!(!same_short(&a, &b), "length {n}, byte {at} ^ {flip:#x}");
+                }
+            }
+            let mut longer = a.clone();
+            longer.push(b'a');
+            assert!(!same_short(&a, &longer), "length {n} against {}", n + 1);
+        }
+    }
 
     /// Compiles paths the way the spec compiler does: plain chains get slots, others keep
     /// their prefix in the tree.
