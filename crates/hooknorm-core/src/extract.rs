@@ -11,9 +11,9 @@ use crate::contract::*;
 use crate::convert;
 use crate::error::{ErrorKind, HandleError};
 use crate::plan::{Connector, MoneyPlan, Template, Text, TextSeg, ValuePlan};
-use crate::request::{first, json_text, Scope};
+use crate::request::{json_text, Scope};
 use crate::spec::{AmountUnit, Convert};
-use crate::value::Val;
+use crate::value::{Found, Val};
 
 /// Built-in template variables of one item.
 #[derive(Default)]
@@ -194,10 +194,17 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     /// The first of a value's paths that has a value (not null, not an empty string).
     #[inline]
     fn first_of_paths<'s>(&'s self, v: &'s ValuePlan) -> Option<Val<'s>> {
+        self.find_first_of_paths(v).map(Found::val)
+    }
+
+    /// [`Item::first_of_paths`], found where it is (see [`Found`]).
+    #[inline]
+    fn find_first_of_paths<'s>(&'s self, v: &'s ValuePlan) -> Option<Found<'s>> {
         let item = self.scope.item?;
         v.paths.iter().find_map(|p| {
             // An empty string is no value: the next fallback path gets its turn.
-            first(p, item, self.scope.slots).filter(|v| v.as_str() != Some(""))
+            p.find(item, self.scope.slots)
+                .filter(|v| v.as_str() != Some(""))
         })
     }
 
@@ -254,8 +261,19 @@ impl<'c, 'b> Item<'c, '_, 'b> {
     }
 
     /// A value's text.
+    #[inline]
     pub fn eval_text(&self, v: &ValuePlan) -> Result<Option<String>, HandleError> {
-        Ok(self.eval(v)?.and_then(Val::into_text).map(Cow::into_owned))
+        if v.only_paths {
+            // The text is copied from where it was found, without a `Val` in between.
+            return Ok(self
+                .find_first_of_paths(v)
+                .and_then(Found::text)
+                .map(Cow::into_owned));
+        }
+        Ok(self
+            .eval_beyond_paths(v)?
+            .and_then(Val::into_text)
+            .map(Cow::into_owned))
     }
 
     /// A value as text.

@@ -14,7 +14,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 use serde_json::{Map, Value};
 
-use crate::value::Val;
+use crate::value::{Found, Val};
 
 pub(crate) mod scan;
 
@@ -840,23 +840,30 @@ impl CompiledPath {
         doc: &'v Value,
         slots: Option<&'v [Option<Val<'v>>]>,
     ) -> Option<Val<'v>> {
-        if let (CompiledPath::Simple { slot: Some(s), .. }, Some(slots)) = (self, slots) {
-            let found = slots.get(*s)?.as_ref()?.borrowed();
-            return (!found.is_null()).then_some(found);
-        }
-        self.first_in_tree(doc)
+        self.find(doc, slots).map(Found::val)
     }
 
-    /// [`CompiledPath::first`] without slots: the path walks the tree.
-    fn first_in_tree<'v>(&self, doc: &'v Value) -> Option<Val<'v>> {
-        let found = match self {
-            CompiledPath::Simple { steps, .. } => Val::Json(Cow::Borrowed(lookup(doc, steps)?)),
-            CompiledPath::Full(p) => {
-                let node = p.query(doc).all().into_iter().find(|v| !v.is_null())?;
-                return Some(Val::Json(Cow::Borrowed(node)));
-            }
+    /// [`CompiledPath::first`], found where it is (see [`Found`]).
+    #[inline]
+    pub fn find<'v>(
+        &self,
+        doc: &'v Value,
+        slots: Option<&'v [Option<Val<'v>>]>,
+    ) -> Option<Found<'v>> {
+        if let (CompiledPath::Simple { slot: Some(s), .. }, Some(slots)) = (self, slots) {
+            let found = Found::Slot(slots.get(*s)?.as_ref()?);
+            return (!found.is_null()).then_some(found);
+        }
+        self.find_in_tree(doc)
+    }
+
+    /// [`CompiledPath::find`] without slots: the path walks the tree.
+    fn find_in_tree<'v>(&self, doc: &'v Value) -> Option<Found<'v>> {
+        let node = match self {
+            CompiledPath::Simple { steps, .. } => lookup(doc, steps)?,
+            CompiledPath::Full(p) => p.query(doc).all().into_iter().find(|v| !v.is_null())?,
         };
-        (!found.is_null()).then_some(found)
+        (!node.is_null()).then_some(Found::Node(node))
     }
 }
 

@@ -97,16 +97,6 @@ pub(crate) fn json_text(v: &Json) -> Option<Cow<'_, str>> {
     }
 }
 
-/// The first non-null node a JSONPath selects.
-#[inline]
-pub(crate) fn first<'v>(
-    path: &crate::projection::CompiledPath,
-    doc: &'v Json,
-    slots: Option<&'v [Option<Val<'v>>]>,
-) -> Option<Val<'v>> {
-    path.first(doc, slots)
-}
-
 impl<'b> Scope<'_, 'b> {
     /// The raw value of a source before default and transforms; `None` when absent.
     fn raw(&self, src: &'b Source) -> Result<Option<Cow<'b, [u8]>>, HandleError> {
@@ -128,7 +118,7 @@ impl<'b> Scope<'_, 'b> {
                 .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
             SourceKind::Field(path) => self
                 .item
-                .and_then(|doc| first(path, doc, self.slots))
+                .and_then(|doc| path.first(doc, self.slots))
                 .and_then(Val::into_text)
                 .map(|t| match t {
                     Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),

@@ -73,6 +73,53 @@ impl<'v> Val<'v> {
     }
 }
 
+/// A value a path found, borrowed where it is: a projection slot's value or a node of the
+/// tree. Two words, so it is returned in registers; a [`Val`] is returned through memory, and
+/// writing one field by field then copying it whole costs a stalled load per read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Found<'v> {
+    Slot(&'v Val<'v>),
+    Node(&'v Json),
+}
+
+impl<'v> Found<'v> {
+    /// The value, borrowed.
+    #[inline]
+    pub fn val(self) -> Val<'v> {
+        match self {
+            Found::Slot(v) => v.borrowed(),
+            Found::Node(j) => Val::Json(Cow::Borrowed(j)),
+        }
+    }
+
+    /// [`Val::is_null`].
+    #[inline]
+    pub fn is_null(self) -> bool {
+        match self {
+            Found::Slot(v) => v.is_null(),
+            Found::Node(j) => j.is_null(),
+        }
+    }
+
+    /// [`Val::as_str`].
+    #[inline]
+    pub fn as_str(self) -> Option<&'v str> {
+        match self {
+            Found::Slot(v) => v.as_str(),
+            Found::Node(j) => j.as_str(),
+        }
+    }
+
+    /// [`Val::text`].
+    #[inline]
+    pub fn text(self) -> Option<Cow<'v, str>> {
+        match self {
+            Found::Slot(v) => v.text(),
+            Found::Node(j) => json_text(j),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +140,34 @@ mod tests {
             assert_eq!(*v.json(), json!("abc"), "{v:?}");
             assert_eq!(v.borrowed().into_json(), json!("abc"), "{v:?}");
             assert_eq!(v.into_text().as_deref(), Some("abc"));
+        }
+    }
+
+    /// A value found in a slot or in the tree reads the same as the `Val` it stands for.
+    #[test]
+    fn found_values_read_as_their_vals() {
+        let nodes = [
+            json!("abc"),
+            json!(""),
+            json!(12.5),
+            json!(true),
+            Json::Null,
+            json!({"a": 1}),
+        ];
+        let mut slots: Vec<Val> = nodes.iter().map(|n| Val::Json(Cow::Borrowed(n))).collect();
+        slots.push(Val::Text(Cow::Borrowed("text")));
+        slots.push(Val::Text(Cow::Owned("owned".to_string())));
+        slots.push(Val::Json(Cow::Owned(json!(7))));
+        let found = slots.iter().map(|v| (Found::Slot(v), v.clone())).chain(
+            nodes
+                .iter()
+                .map(|n| (Found::Node(n), Val::Json(Cow::Borrowed(n)))),
+        );
+        for (f, v) in found {
+            assert_eq!(f.as_str(), v.as_str(), "{v:?}");
+            assert_eq!(f.text(), v.text(), "{v:?}");
+            assert_eq!(f.is_null(), v.is_null(), "{v:?}");
+            assert_eq!(f.val(), v, "{v:?}");
         }
     }
 
