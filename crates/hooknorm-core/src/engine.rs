@@ -259,9 +259,7 @@ impl Engine {
                 slots,
                 alt_port: false,
             },
-            fields: (0..conn.fields.len())
-                .map(|_| std::cell::OnceCell::new())
-                .collect(),
+            fields: std::cell::OnceCell::new(),
             builtins: Builtins {
                 connector: &conn.name,
                 item_index: index,
@@ -277,25 +275,6 @@ impl Engine {
             None => None,
         };
         let (event_type, rule_status) = it.classify()?;
-        // Matched out, not `map`/`transpose`d: the responses are a few hundred bytes, and
-        // each adapter is one more copy of them.
-        let event_response = match (
-            event_type.resource(),
-            &conn.payment,
-            &conn.refund,
-            &conn.dispute,
-        ) {
-            (Some(ResourceKind::Payment), Some(p), _, _) => Some(EventResponse::PaymentsResponse(
-                p.extract(&it, event_type, rule_status)?,
-            )),
-            (Some(ResourceKind::Refund), _, Some(p), _) => Some(EventResponse::RefundsResponse(
-                p.extract(&it, event_type, rule_status)?,
-            )),
-            (Some(ResourceKind::Dispute), _, _, Some(p)) => Some(EventResponse::DisputesResponse(
-                p.extract(&it, event_type, rule_status)?,
-            )),
-            _ => None,
-        };
         // The spec's key when all its parts are present, else one from the signed material.
         let idempotency_key = match &conn.idempotency {
             Some(t) => it.render_complete(t)?,
@@ -305,6 +284,45 @@ impl Engine {
             let digest = it.signed_sha256();
             format!("{}:{}:{}", conn.name, &digest[..32], index)
         });
+        // Nothing below fails. The event is pushed first and its resource read into it: the
+        // event is a few hundred bytes, and each move of it is a copy.
+        events.push(NormalizedEvent {
+            event_type,
+            source_verified: verified,
+            merchant_event_id: req.merchant_event_id.clone(),
+            event_status: if verified && !conn.events.incomplete {
+                EventStatus::Complete
+            } else {
+                EventStatus::Incomplete
+            },
+            connector_event_type: None,
+            connector_event_id: None,
+            idempotency_key,
+            event_response: None,
+        });
+        let Some(event) = events.last_mut() else {
+            return Ok(());
+        };
+        event.event_response = match (
+            event_type.resource(),
+            &conn.payment,
+            &conn.refund,
+            &conn.dispute,
+        ) {
+            (Some(ResourceKind::Payment), Some(p), _, _) => Some(EventResponse::PaymentsResponse(
+                p.extract(&it, event_type, rule_status),
+            )),
+            (Some(ResourceKind::Refund), _, Some(p), _) => Some(EventResponse::RefundsResponse(
+                p.extract(&it, event_type, rule_status),
+            )),
+            (Some(ResourceKind::Dispute), _, _, Some(p)) => Some(EventResponse::DisputesResponse(
+                p.extract(&it, event_type, rule_status),
+            )),
+            _ => None,
+        };
+        // Moved out only now: templates of the resource's fields may read them.
+        event.connector_event_type = it.builtins.event_type.take();
+        event.connector_event_id = it.builtins.event_id.take();
         warnings.extend(
             it.warnings
                 .take()
@@ -315,21 +333,6 @@ impl Engine {
                     message,
                 }),
         );
-        // Pushed here rather than returned: the event is a few hundred bytes, moved once less.
-        events.push(NormalizedEvent {
-            event_type,
-            source_verified: verified,
-            merchant_event_id: req.merchant_event_id.clone(),
-            event_status: if verified && !conn.events.incomplete {
-                EventStatus::Complete
-            } else {
-                EventStatus::Incomplete
-            },
-            connector_event_type: it.builtins.event_type.take(),
-            connector_event_id: it.builtins.event_id.take(),
-            idempotency_key,
-            event_response,
-        });
         Ok(())
     }
 }
@@ -607,5 +610,55 @@ events:
         )
         .unwrap_err();
         assert_eq!(err.kind, ErrorKind::MissingSignature);
+    }
+
+    /// Declared fields are made on first use (a rule's `when`), and a resource's templates read
+    /// the event's built-ins before the event takes them as its own.
+    #[test]
+    fn rules_read_declared_fields_and_resource_templates_read_event_builtins() {
+        let spec = r#"
+connector: t
+unsigned: true
+fields:
+  kind: $.data.kind
+events:
+  type: $.type
+  id: $.id
+  rules:
+    - types: [paid]
+      when: kind == 'late'
+      event: PAYMENT_INTENT_PROCESSING
+  map: { paid: PAYMENT_INTENT_SUCCESS }
+payment:
+  connector_transaction_id: $.data.id
+  merchant_transaction_id: { template: "{{ event_type }}/{{ event_id }}/{{ kind }}" }
+"#;
+        let engine =
+            Engine::from_sources([("t.yaml".to_string(), spec.to_string())]).expect("compiles");
+        for (kind, expected) in [
+            ("late", WebhookEventType::PaymentIntentProcessing),
+            ("now", WebhookEventType::PaymentIntentSuccess),
+        ] {
+            let mut req = crate::HandleRequest {
+                connector: "t".into(),
+                ..Default::default()
+            };
+            req.request_details.body =
+                format!(r#"{{"type":"paid","id":"ev_1","data":{{"id":"pi_1","kind":"{kind}"}}}}"#)
+                    .into_bytes();
+            let out = engine.handle_at(&req, 0).expect("unsigned spec");
+            let event = &out.events[0];
+            assert_eq!(event.event_type, expected, "{kind}");
+            assert_eq!(event.connector_event_type.as_deref(), Some("paid"));
+            assert_eq!(event.connector_event_id.as_deref(), Some("ev_1"));
+            let Some(EventResponse::PaymentsResponse(p)) = &event.event_response else {
+                panic!("a payment: {event:?}");
+            };
+            assert_eq!(p.connector_transaction_id.as_deref(), Some("pi_1"));
+            assert_eq!(
+                p.merchant_transaction_id.as_deref(),
+                Some(format!("paid/ev_1/{kind}").as_str())
+            );
+        }
     }
 }

@@ -32,8 +32,9 @@ pub(crate) struct Builtins<'r> {
 pub(crate) struct Item<'c, 'a, 'b> {
     pub conn: &'c Connector,
     pub scope: Scope<'a, 'b>,
-    /// Declared fields, computed on first use (on the stack for the usual few).
-    pub fields: smallvec::SmallVec<[OnceCell<Option<Json>>; 8]>,
+    /// Declared fields, computed on first use. Their cells are made on first use too: most
+    /// events read no declared field (only rules' `when` and templates do).
+    pub fields: OnceCell<Box<[OnceCell<Option<Json>>]>>,
     pub builtins: Builtins<'b>,
     /// Optional values left out, as (spec key, reason).
     pub warnings: std::cell::RefCell<Vec<(&'static str, String)>>,
@@ -64,7 +65,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
 
     /// Declared field `i` (fields never refer to fields, so this does not recurse).
     fn field(&self, i: usize) -> Result<Option<&Json>, HandleError> {
-        let Some(cell) = self.fields.get(i) else {
+        let Some(cell) = self.field_cells().get(i) else {
             return Ok(None);
         };
         if let Some(v) = cell.get() {
@@ -74,9 +75,18 @@ impl<'c, 'b> Item<'c, '_, 'b> {
         Ok(cell.get_or_init(|| v).as_ref())
     }
 
+    /// The cells of the declared fields, made on first use.
+    fn field_cells(&self) -> &[OnceCell<Option<Json>>] {
+        self.fields.get_or_init(|| {
+            (0..self.conn.fields.len())
+                .map(|_| OnceCell::new())
+                .collect()
+        })
+    }
+
     /// Computes every declared field (for template contexts); errors surface here.
     fn all_fields(&self) -> Result<(), HandleError> {
-        for i in 0..self.fields.len() {
+        for i in 0..self.conn.fields.len() {
             self.field(i)?;
         }
         Ok(())
@@ -121,7 +131,7 @@ impl<'c, 'b> Item<'c, '_, 'b> {
             }
         }
         for (i, (name, _)) in self.conn.fields.iter().enumerate() {
-            if let Some(Some(v)) = self.fields.get(i).and_then(OnceCell::get) {
+            if let Some(Some(v)) = self.field_cells().get(i).and_then(OnceCell::get) {
                 m.insert(name.clone(), minijinja::Value::from_serialize(v));
             }
         }

@@ -492,13 +492,14 @@ macro_rules! resource {
                 out
             }
 
-            /// Reads the resource from an item, fields in table order.
+            /// Reads the resource from an item, fields in table order. It never fails: a
+            /// field that cannot be read is left out and named in the outcome's warnings.
             pub(crate) fn extract<'b>(
                 &'b self,
                 item: &Item<'_, '_, 'b>,
                 event: WebhookEventType,
                 rule_status: Option<&str>,
-            ) -> Result<$out, HandleError> {
+            ) -> $out {
                 let mut ctx = Ctx {
                     event,
                     rule_status,
@@ -507,13 +508,13 @@ macro_rules! resource {
                 };
                 // Every field is optional: one that cannot be read is left out and named in
                 // the outcome's warnings, never a failed webhook.
-                Ok($out {
+                $out {
                     $($field: {
                         let key = concat!($section, ".", stringify!($field));
                         <$kind as FieldKind>::extract(item, key, &self.$field, &mut ctx)
                             .unwrap_or_else(|e| item.left_out(key, e))
                     },)*
-                })
+                }
             }
         }
 
