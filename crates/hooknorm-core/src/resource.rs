@@ -114,10 +114,19 @@ fn property<T: JsonSchema>(
     props.insert(name.to_string(), s.to_value());
 }
 
-/// Implements the spec side of kinds read from one `ValueSpec` key named like the field.
-macro_rules! one_value_key {
-    () => {
+/// Implements the spec and plan side of kinds read from one `ValueSpec` key named like the
+/// field and compiled to one optional value; `$target` is the contract enum a `map` of it must
+/// name (`None`: any text).
+macro_rules! one_value {
+    ($target:expr) => {
         type Spec = Option<ValueSpec>;
+        type Plan = Option<ValuePlan>;
+        fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
+            out.extend(plan.iter());
+        }
+        fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
+            c.opt(&format!("{section}.{field}"), spec, $target)
+        }
         fn keys(field: &'static str, out: &mut Vec<&'static str>) {
             out.push(field);
         }
@@ -139,15 +148,8 @@ macro_rules! one_value_key {
 pub(crate) struct Text;
 
 impl FieldKind for Text {
-    one_value_key!();
-    type Plan = Option<ValuePlan>;
+    one_value!(None);
     type Out = String;
-    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
-        out.extend(plan.iter());
-    }
-    fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
-        c.opt(&format!("{section}.{field}"), spec, None)
-    }
     fn extract<'b>(
         item: &Item<'_, '_, 'b>,
         _key: &'static str,
@@ -162,15 +164,8 @@ impl FieldKind for Text {
 pub(crate) struct Time;
 
 impl FieldKind for Time {
-    one_value_key!();
-    type Plan = Option<ValuePlan>;
+    one_value!(None);
     type Out = i64;
-    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
-        out.extend(plan.iter());
-    }
-    fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
-        c.opt(&format!("{section}.{field}"), spec, None)
-    }
     fn extract<'b>(
         item: &Item<'_, '_, 'b>,
         key: &'static str,
@@ -228,15 +223,8 @@ impl FieldKind for Amount {
 pub(crate) struct MinorOfAmount;
 
 impl FieldKind for MinorOfAmount {
-    one_value_key!();
-    type Plan = Option<ValuePlan>;
+    one_value!(None);
     type Out = i64;
-    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
-        out.extend(plan.iter());
-    }
-    fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
-        c.opt(&format!("{section}.{field}"), spec, None)
-    }
     fn extract<'b>(
         item: &Item<'_, '_, 'b>,
         key: &'static str,
@@ -308,15 +296,8 @@ status_enum!(DisputeStage, Target::Stage, |x, _rule, _event| x
 pub(crate) struct Status<T>(PhantomData<T>);
 
 impl<T: StatusEnum> FieldKind for Status<T> {
-    one_value_key!();
-    type Plan = Option<ValuePlan>;
+    one_value!(Some(T::TARGET));
     type Out = T;
-    fn values<'p>(plan: &'p Self::Plan, out: &mut Vec<&'p ValuePlan>) {
-        out.extend(plan.iter());
-    }
-    fn compile(c: &mut Compiler, section: &str, field: &str, spec: &Self::Spec) -> Self::Plan {
-        c.opt(&format!("{section}.{field}"), spec, Some(T::TARGET))
-    }
     fn extract<'b>(
         item: &Item<'_, '_, 'b>,
         key: &'static str,
