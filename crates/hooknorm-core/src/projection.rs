@@ -830,20 +830,10 @@ impl CompiledPath {
         }
     }
 
-    /// The first non-null node selected in `doc`; with `slots` (from [`Projection::parse`]), plain
-    /// chains read their slot.
+    /// The first non-null node selected in `doc`, found where it is (see [`Found`]); with
+    /// `slots` (from [`Projection::parse`]), plain chains read their slot.
     ///
     /// A slot is read inline at the call; a walk of the tree is a call of its own.
-    #[inline]
-    pub fn first<'v>(
-        &self,
-        doc: &'v Value,
-        slots: Option<&'v [Option<Val<'v>>]>,
-    ) -> Option<Val<'v>> {
-        self.find(doc, slots).map(Found::val)
-    }
-
-    /// [`CompiledPath::first`], found where it is (see [`Found`]).
     #[inline]
     pub fn find<'v>(
         &self,
@@ -982,9 +972,11 @@ mod tests {
             let full = serde_json_path::JsonPath::parse(p).unwrap();
             let want = full.query(&whole).all().into_iter().find(|v| !v.is_null());
             let want = want.cloned();
-            let got = c.first(&doc.tree, Some(&doc.slots)).map(Val::into_json);
+            let got = c
+                .find(&doc.tree, Some(&doc.slots))
+                .map(|f| f.val().into_json());
             assert_eq!(got, want, "{p} on {body}");
-            let got = c.first(&whole, None).map(Val::into_json);
+            let got = c.find(&whole, None).map(|f| f.val().into_json());
             assert_eq!(got, want, "{p} on the whole document");
         }
     }

@@ -12,7 +12,7 @@ use crate::decode;
 use crate::error::{ErrorKind, HandleError};
 use crate::plan::{SortedParams, Source, SourceKind};
 use crate::spec::{Transform, UrlPart};
-use crate::value::Val;
+use crate::value::{Found, Val};
 
 /// One request being handled, with lazily parsed parts.
 pub(crate) struct Req<'a> {
@@ -118,8 +118,8 @@ impl<'b> Scope<'_, 'b> {
                 .map(|(_, v)| Cow::Borrowed(v.as_bytes())),
             SourceKind::Field(path) => self
                 .item
-                .and_then(|doc| path.first(doc, self.slots))
-                .and_then(Val::into_text)
+                .and_then(|doc| path.find(doc, self.slots))
+                .and_then(Found::text)
                 .map(|t| match t {
                     Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
                     Cow::Owned(s) => Cow::Owned(s.into_bytes()),
